@@ -1,0 +1,235 @@
+package io.loopscope.app;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The validated configuration, one record per section of conf/loopscope.yaml. Built once by
+ * {@link #from(JsonObject)}, which fails with a {@link ConfigException} naming the first bad key.
+ * Verticles receive {@link #json()} as their deployment config and rebuild the record from it.
+ */
+public record LoopscopeConfig(
+  Http http, Admin admin, VertxThreads vertx, Workers workers, Cpu cpu, Demo demo, Upstream upstream,
+  Concurrency concurrency, Db db, Legacy legacy, Tasks tasks, Diagnostics diagnostics, Metrics metrics,
+  Shutdown shutdown, Log log, JsonObject json) {
+
+  public record Http(String host, int port, int instances, long maxBodyBytes) {
+  }
+
+  public record Admin(String host, int port) {
+  }
+
+  public record VertxThreads(int eventLoops) {
+  }
+
+  public record Workers(int blockingPoolSize) {
+  }
+
+  public record Cpu(int poolSize, int maxItems, int maxQueued) {
+  }
+
+  public record Demo(int maxDelayMs, boolean badExampleEnabled) {
+  }
+
+  public record Upstream(String baseUrl, String host, int port, int latencyMs, double failureRate, int timeoutMs,
+                         int maxConnections) {
+    /** True when loopscope starts its own simulator rather than calling {@link #baseUrl()}. */
+    public boolean simulated() {
+      return baseUrl.isEmpty();
+    }
+  }
+
+  public record Concurrency(int maxFanOut) {
+  }
+
+  public record Db(String url, String urlFile, int poolSize, int timeoutMs, Embedded embedded) {
+    public record Embedded(String dataDir, boolean ephemeral, int port) {
+    }
+  }
+
+  public record Legacy(int instances, int timeoutMs) {
+  }
+
+  public record Tasks(int maxQueued, int concurrency) {
+  }
+
+  public record Diagnostics(boolean enabled, int blockThresholdMs, int checkIntervalMs, int workerBlockThresholdMs,
+                            int maxReports, int readyMaxStallMs, int liveMaxStallMs) {
+  }
+
+  public record Metrics(boolean enabled) {
+  }
+
+  public record Shutdown(int readinessDelayMs, int drainTimeoutMs) {
+  }
+
+  public record Log(String format) {
+  }
+
+  public static LoopscopeConfig from(JsonObject json) {
+    Values v = new Values(json);
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new LoopscopeConfig(
+      new Http(v.host("http.host"), v.port("http.port"), v.intIn("http.instances", 0, 1024),
+        v.longIn("http.maxBodyBytes", 1, Integer.MAX_VALUE)),
+      new Admin(v.host("admin.host"), v.port("admin.port")),
+      new VertxThreads(v.intIn("vertx.eventLoops", 0, 1024)),
+      new Workers(v.intIn("workers.blockingPoolSize", 1, 10_000)),
+      new Cpu(orDefault(v.intIn("cpu.poolSize", 0, 1024), cores), v.intIn("cpu.maxItems", 1, 50_000_000),
+        v.intIn("cpu.maxQueued", 1, 1_000_000)),
+      new Demo(v.intIn("demo.maxDelayMs", 0, 3_600_000), v.bool("demo.badExample.enabled")),
+      new Upstream(v.baseUrl("upstream.baseUrl"), v.host("upstream.host"), v.port("upstream.port"),
+        v.intIn("upstream.latencyMs", 0, 3_600_000), v.doubleIn("upstream.failureRate", 0, 1),
+        v.intIn("upstream.timeoutMs", 1, 3_600_000), v.intIn("upstream.maxConnections", 1, 100_000)),
+      new Concurrency(v.intIn("concurrency.maxFanOut", 1, 10_000)),
+      new Db(v.string("db.url"), v.string("db.urlFile"), v.intIn("db.poolSize", 1, 1_000),
+        v.intIn("db.timeoutMs", 1, 3_600_000),
+        new Db.Embedded(v.nonEmpty("db.embedded.dataDir"), v.bool("db.embedded.ephemeral"), v.port("db.embedded.port"))),
+      new Legacy(v.intIn("legacy.instances", 1, 1_000), v.intIn("legacy.timeoutMs", 1, 3_600_000)),
+      new Tasks(v.intIn("tasks.maxQueued", 1, 10_000_000), v.intIn("tasks.concurrency", 1, 1_000)),
+      new Diagnostics(v.bool("diagnostics.enabled"), v.intIn("diagnostics.blockThresholdMs", 1, 3_600_000),
+        v.intIn("diagnostics.checkIntervalMs", 1, 60_000), v.intIn("diagnostics.workerBlockThresholdMs", 1, 86_400_000),
+        v.intIn("diagnostics.maxReports", 1, 1_000_000), v.intIn("diagnostics.readyMaxStallMs", 1, 3_600_000),
+        v.intIn("diagnostics.liveMaxStallMs", 1, 86_400_000)),
+      new Metrics(v.bool("metrics.enabled")),
+      new Shutdown(v.intIn("shutdown.readinessDelayMs", 0, 3_600_000), v.intIn("shutdown.drainTimeoutMs", 0, 3_600_000)),
+      new Log(v.oneOf("log.format", List.of("text", "json"))),
+      json.copy());
+  }
+
+  private static int orDefault(int value, int fallback) {
+    return value == 0 ? fallback : value;
+  }
+
+  /** This configuration with some dotted keys changed (tests, demo). */
+  public LoopscopeConfig with(java.util.Map<String, ?> overrides) {
+    return ConfigLoader.withOverrides(json, overrides);
+  }
+
+  /** Reads typed values by dotted key; every problem names the key. */
+  private static final class Values {
+    private final JsonObject json;
+
+    Values(JsonObject json) {
+      this.json = json;
+    }
+
+    private Object raw(String key) {
+      String[] parts = key.split("\\.");
+      JsonObject node = json;
+      for (int i = 0; i < parts.length - 1; i++) {
+        Object child = node.getValue(parts[i]);
+        if (!(child instanceof JsonObject object)) {
+          throw new ConfigException(key, "missing");
+        }
+        node = object;
+      }
+      if (!node.containsKey(parts[parts.length - 1])) {
+        throw new ConfigException(key, "missing");
+      }
+      return node.getValue(parts[parts.length - 1]);
+    }
+
+    String string(String key) {
+      Object value = raw(key);
+      if (value == null) {
+        return "";
+      }
+      if (value instanceof JsonObject || value instanceof io.vertx.core.json.JsonArray) {
+        throw new ConfigException(key, "must be a single value");
+      }
+      return value.toString().trim();
+    }
+
+    String nonEmpty(String key) {
+      String value = string(key);
+      if (value.isEmpty()) {
+        throw new ConfigException(key, "must not be empty");
+      }
+      return value;
+    }
+
+    String host(String key) {
+      String value = nonEmpty(key);
+      if (!value.matches("[A-Za-z0-9.:\\-\\[\\]]+")) {
+        throw new ConfigException(key, "'" + value + "' is not a host name or address");
+      }
+      return value;
+    }
+
+    String baseUrl(String key) {
+      String value = string(key);
+      if (!value.isEmpty() && !value.matches("https?://[^\\s/]+(/\\S*)?")) {
+        throw new ConfigException(key, "'" + value + "' is not an http(s) URL");
+      }
+      return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+    }
+
+    long longIn(String key, long min, long max) {
+      Object value = raw(key);
+      long parsed;
+      if (value instanceof Integer || value instanceof Long) {
+        parsed = ((Number) value).longValue();
+      } else {
+        try {
+          parsed = Long.parseLong(String.valueOf(value).trim());
+        } catch (NumberFormatException e) {
+          throw new ConfigException(key, "'" + value + "' is not an integer");
+        }
+      }
+      if (parsed < min || parsed > max) {
+        throw new ConfigException(key, parsed + " is out of range (" + min + ".." + max + ")");
+      }
+      return parsed;
+    }
+
+    int intIn(String key, int min, int max) {
+      return (int) longIn(key, min, max);
+    }
+
+    int port(String key) {
+      return intIn(key, 0, 65_535);
+    }
+
+    double doubleIn(String key, double min, double max) {
+      Object value = raw(key);
+      double parsed;
+      if (value instanceof Number number) {
+        parsed = number.doubleValue();
+      } else {
+        try {
+          parsed = Double.parseDouble(String.valueOf(value).trim());
+        } catch (NumberFormatException e) {
+          throw new ConfigException(key, "'" + value + "' is not a number");
+        }
+      }
+      if (!(parsed >= min && parsed <= max)) {
+        throw new ConfigException(key, value + " is out of range (" + min + ".." + max + ")");
+      }
+      return parsed;
+    }
+
+    boolean bool(String key) {
+      Object value = raw(key);
+      if (value instanceof Boolean b) {
+        return b;
+      }
+      String text = String.valueOf(value).trim().toLowerCase(Locale.ROOT);
+      return switch (text) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new ConfigException(key, "'" + value + "' is not true or false");
+      };
+    }
+
+    String oneOf(String key, List<String> allowed) {
+      String value = string(key).toLowerCase(Locale.ROOT);
+      if (!allowed.contains(value)) {
+        throw new ConfigException(key, "'" + value + "' is not one of " + String.join(", ", allowed));
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package io.loopscope.app;
+
+import io.loopscope.cpu.CpuPool;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.loopscope.http.AdminVerticle;
+import io.loopscope.http.ApiVerticle;
+import io.loopscope.upstream.BlockingUpstreamClient;
+import io.loopscope.upstream.UpstreamClient;
+import io.loopscope.upstream.UpstreamSimulator;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.ext.healthchecks.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Deploys everything in order and owns shutdown: the admin server (on a Vert.x instance of its own),
+ * the upstream simulator (likewise), the CPU pool, then one {@link ApiVerticle} per event loop.
+ * Readiness turns UP only once all of it runs.
+ */
+public final class MainVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
+
+  private final List<ApiVerticle> apiVerticles = new CopyOnWriteArrayList<>();
+  private final PrometheusMeterRegistry registry;
+  private volatile boolean ready;
+  private LoopscopeConfig config;
+  private Vertx adminVertx;
+  private AdminVerticle admin;
+  private Health health;
+  private UpstreamSimulator simulator;
+  private CpuPool cpuPool;
+
+  /** @param registry where Vert.x's metrics go and /metrics reads from; null when metrics are off */
+  public MainVerticle(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    config = LoopscopeConfig.from(config());
+    return startAdmin()
+      .compose(v -> startUpstream())
+      .compose(this::deployApi)
+      .onSuccess(v -> {
+        ready = true;
+        LOG.info("loopscope ready: API on port {} ({} event loops), admin on port {}, upstream {}",
+          apiPort(), apiVerticles.size(), adminPort(), upstreamBaseUrl());
+      })
+      .recover(failure -> stopAll().transform(stopped -> Future.failedFuture(failure)));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return stopAll();
+  }
+
+  /** The admin server gets its own single-loop Vert.x: probes and diagnostics must answer while every API loop is blocked. */
+  private Future<Void> startAdmin() {
+    return IsolatedVertx.create("admin", new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2))
+      .compose(this::deployAdmin);
+  }
+
+  private Future<Void> deployAdmin(Vertx isolated) {
+    adminVertx = isolated;
+    health = new Health(adminVertx);
+    health.readiness().register("api", promise -> promise.complete(ready ? Status.OK() : Status.KO()));
+    health.liveness().register("process", Promise::succeed);
+    admin = new AdminVerticle(health, registry);
+    return adminVertx.deployVerticle(admin, new DeploymentOptions().setConfig(config.json())).mapEmpty();
+  }
+
+  private Future<String> startUpstream() {
+    if (!config.upstream().simulated()) {
+      return Future.succeededFuture(config.upstream().baseUrl());
+    }
+    return UpstreamSimulator.launch(config.upstream())
+      .onSuccess(started -> simulator = started)
+      .map(UpstreamSimulator::baseUrl);
+  }
+
+  private Future<Void> deployApi(String upstreamBaseUrl) {
+    cpuPool = new CpuPool(vertx, config.cpu().poolSize(), config.cpu().maxQueued(),
+      config.diagnostics().workerBlockThresholdMs());
+    Services services = new Services(cpuPool,
+      new BlockingUpstreamClient(UpstreamClient.UpstreamTarget.parse(upstreamBaseUrl), config.upstream().timeoutMs()),
+      upstreamBaseUrl);
+    int instances = config.http().instances() > 0 ? config.http().instances() : eventLoopCount(config);
+    return vertx.deployVerticle(() -> {
+        ApiVerticle api = new ApiVerticle(services);
+        apiVerticles.add(api);
+        return api;
+      }, new DeploymentOptions().setConfig(config.json()).setInstances(instances))
+      .mapEmpty();
+  }
+
+  /** The number of event loops the main Vert.x instance has. */
+  public static int eventLoopCount(LoopscopeConfig config) {
+    return config.vertx().eventLoops() > 0 ? config.vertx().eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+  }
+
+  private Future<Void> stopAll() {
+    ready = false;
+    Future<Void> simulatorStopped = simulator == null ? Future.succeededFuture() : simulator.shutdown();
+    Future<Void> adminStopped = adminVertx == null ? Future.succeededFuture() : adminVertx.close();
+    return Future.join(simulatorStopped, adminStopped).mapEmpty();
+  }
+
+  public boolean ready() {
+    return ready;
+  }
+
+  public Health health() {
+    return health;
+  }
+
+  public List<ApiVerticle> apiVerticles() {
+    return List.copyOf(apiVerticles);
+  }
+
+  public int apiPort() {
+    return apiVerticles.isEmpty() ? -1 : apiVerticles.get(0).port();
+  }
+
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
+  }
+
+  public String upstreamBaseUrl() {
+    return simulator != null ? simulator.baseUrl() : config.upstream().baseUrl();
+  }
+}

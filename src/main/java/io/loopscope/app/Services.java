@@ -1,0 +1,8 @@
+package io.loopscope.app;
+
+import io.loopscope.cpu.CpuPool;
+import io.loopscope.upstream.BlockingUpstreamClient;
+
+/** What every ApiVerticle instance shares; made once by {@link MainVerticle}. */
+public record Services(CpuPool cpuPool, BlockingUpstreamClient blockingUpstream, String upstreamBaseUrl) {
+}

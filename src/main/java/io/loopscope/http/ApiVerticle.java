@@ -1,0 +1,79 @@
+package io.loopscope.http;
+
+import io.loopscope.app.BuildInfo;
+import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.app.Services;
+import io.loopscope.app.StartupException;
+import io.loopscope.upstream.UpstreamClient;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+
+/**
+ * The public REST API. Deployed once per event loop; every instance listens on the same port and
+ * Vert.x spreads the connections over them.
+ */
+public final class ApiVerticle extends VerticleBase {
+
+  public static final String CONTRACT = "openapi.yaml";
+  static final String DOCS_PAGE = "webroot/docs.html";
+
+  private final Services services;
+  private Router router;
+  private HttpServer server;
+  private UpstreamClient upstream;
+
+  public ApiVerticle(Services services) {
+    this.services = services;
+  }
+
+  @Override
+  public Future<?> start() {
+    LoopscopeConfig config = LoopscopeConfig.from(config());
+    upstream = new UpstreamClient(vertx, UpstreamClient.UpstreamTarget.parse(services.upstreamBaseUrl()),
+      config.upstream().timeoutMs(), config.upstream().maxConnections());
+    Future<Buffer> contract = vertx.fileSystem().readFile(CONTRACT);
+    Future<Buffer> docsPage = vertx.fileSystem().readFile(DOCS_PAGE);
+    return Future.all(contract, docsPage)
+      .compose(read -> listen(config, router(config, contract.result(), docsPage.result())));
+  }
+
+  private Router router(LoopscopeConfig config, Buffer contract, Buffer docsPage) {
+    router = Router.router(vertx);
+    new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream()).mount(router);
+    new ApiDocsRoutes(contract, docsPage, BuildInfo.swaggerUiRoot()).mount(router, "/" + CONTRACT);
+    Problems.install(router);
+    return router;
+  }
+
+  private Future<HttpServer> listen(LoopscopeConfig config, Router router) {
+    String host = config.http().host();
+    int port = config.http().port();
+    // port 0 would give every instance a different port; -1 asks Vert.x for one random port they share
+    int bindPort = port == 0 ? -1 : port;
+    return vertx.createHttpServer()
+      .requestHandler(router)
+      .listen(bindPort, host)
+      .onSuccess(listening -> server = listening)
+      .recover(StartupException.cannotListen("http.port", host, port));
+  }
+
+  /** The routes this instance serves (the contract test compares them with openapi.yaml). */
+  public Router router() {
+    return router;
+  }
+
+  public int port() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (upstream != null) {
+      upstream.close();
+    }
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,62 @@
+package io.loopscope.http;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One RFC 9457 problem: {@code type}, {@code title}, {@code status}, {@code detail}, and for
+ * validation errors the offending {@code field}. {@code retryAfterSeconds} becomes a Retry-After header.
+ */
+public record Problem(String type, String title, int status, String detail, String field, Integer retryAfterSeconds) {
+
+  public static final String MEDIA_TYPE = "application/problem+json";
+  static final String TYPE_PREFIX = "urn:loopscope:problem:";
+
+  public static Problem of(int status, String slug, String title, String detail) {
+    return new Problem(TYPE_PREFIX + slug, title, status, detail, null, null);
+  }
+
+  public static Problem invalidParameter(String field, String detail) {
+    return new Problem(TYPE_PREFIX + "invalid-parameter", "Invalid parameter", 400, detail, field, null);
+  }
+
+  public static Problem invalidBody(String field, String detail) {
+    return new Problem(TYPE_PREFIX + "invalid-body", "Invalid request body", 400, detail, field, null);
+  }
+
+  public static Problem notFound(String detail) {
+    return of(404, "not-found", "Not found", detail);
+  }
+
+  public static Problem tooLarge(String detail) {
+    return of(413, "payload-too-large", "Payload too large", detail);
+  }
+
+  /** A bounded pool or queue is full: the client should come back later. */
+  public static Problem saturated(String detail, int retryAfterSeconds) {
+    return new Problem(TYPE_PREFIX + "saturated", "Service saturated", 503, detail, null, retryAfterSeconds);
+  }
+
+  public static Problem upstreamFailed(String detail) {
+    return of(502, "upstream-failed", "Upstream failed", detail);
+  }
+
+  public static Problem upstreamTimeout(String detail) {
+    return of(504, "upstream-timeout", "Upstream timed out", detail);
+  }
+
+  public static Problem internal() {
+    return of(500, "internal", "Internal error", "The request failed; the log has the details");
+  }
+
+  public ProblemException toException() {
+    return new ProblemException(this);
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject().put("type", type).put("title", title).put("status", status).put("detail", detail);
+    if (field != null) {
+      json.put("field", field);
+    }
+    return json;
+  }
+}

@@ -1,0 +1,64 @@
+package io.loopscope.http;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writes every error response as application/problem+json; the one place that turns failures into HTTP. */
+public final class Problems {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+
+  private Problems() {
+  }
+
+  /** Failure handling for a whole router: route failures, unknown routes, wrong methods. */
+  public static void install(Router router) {
+    router.route().failureHandler(Problems::handleFailure);
+    router.errorHandler(404, ctx -> send(ctx, Problem.notFound("No route for " + ctx.request().method() + " " + ctx.normalizedPath())));
+    router.errorHandler(405, ctx -> send(ctx, Problem.of(405, "method-not-allowed", "Method not allowed",
+      ctx.request().method() + " is not allowed on " + ctx.normalizedPath())));
+    router.errorHandler(500, Problems::handleFailure);
+  }
+
+  public static void send(RoutingContext ctx, Problem problem) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      // too late for a problem body: the client sees a cut-off response
+      response.reset();
+      return;
+    }
+    response.setStatusCode(problem.status()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
+    if (problem.retryAfterSeconds() != null) {
+      response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(problem.retryAfterSeconds()));
+    }
+    response.end(problem.toJson().toBuffer());
+  }
+
+  static void handleFailure(RoutingContext ctx) {
+    send(ctx, problemFor(ctx));
+  }
+
+  static Problem problemFor(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ProblemException problem) {
+      return problem.problem();
+    }
+    int status = ctx.statusCode();
+    return switch (status) {
+      case 400 -> Problem.of(400, "bad-request", "Bad request", "The request could not be read");
+      case 404 -> Problem.notFound("No route for " + ctx.request().method() + " " + ctx.normalizedPath());
+      case 413 -> Problem.tooLarge("The request body is larger than the configured limit (http.maxBodyBytes)");
+      default -> {
+        if (status >= 400 && status < 500) {
+          yield Problem.of(status, "client-error", "Client error", "The request was rejected");
+        }
+        LOG.error("Failed to serve {} {}", ctx.request().method(), ctx.normalizedPath(), failure);
+        yield Problem.internal();
+      }
+    };
+  }
+}

@@ -1,0 +1,119 @@
+package io.loopscope.http;
+
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * A route's parameter checks, chained before its work handler: each declared parameter is parsed,
+ * range-checked and stored in the context under its name ({@code int ms = ctx.get("ms")}),
+ * or the request fails with a 400 problem naming the parameter.
+ */
+public final class Validation implements Handler<RoutingContext> {
+
+  private enum Source { QUERY, PATH }
+
+  private record Param(String name, Source source, Object defaultValue, Function<String, Object> parse) {
+  }
+
+  private final List<Param> params = new ArrayList<>();
+
+  public static Validation params() {
+    return new Validation();
+  }
+
+  /** An integer query parameter in [min, max]; absent means {@code defaultValue} (null = required). */
+  public Validation queryInt(String name, int min, int max, Integer defaultValue) {
+    params.add(new Param(name, Source.QUERY, defaultValue, text -> (int) parseLong(name, text, min, max)));
+    return this;
+  }
+
+  public Validation queryBool(String name, boolean defaultValue) {
+    params.add(new Param(name, Source.QUERY, defaultValue, text -> parseBool(name, text)));
+    return this;
+  }
+
+  /** One of the allowed words, case-insensitive, stored in lower case. */
+  public Validation queryEnum(String name, List<String> allowed, String defaultValue) {
+    params.add(new Param(name, Source.QUERY, defaultValue, text -> {
+      String value = text.toLowerCase(Locale.ROOT);
+      if (!allowed.contains(value)) {
+        throw invalid(name, name + " must be one of " + String.join(", ", allowed));
+      }
+      return value;
+    }));
+    return this;
+  }
+
+  /** An integer path parameter in [min, max]. */
+  public Validation pathLong(String name, long min, long max) {
+    params.add(new Param(name, Source.PATH, null, text -> parseLong(name, text, min, max)));
+    return this;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    try {
+      for (Param param : params) {
+        ctx.put(param.name(), read(ctx, param));
+      }
+    } catch (ProblemException e) {
+      ctx.fail(e);
+      return;
+    }
+    ctx.next();
+  }
+
+  private static Object read(RoutingContext ctx, Param param) {
+    String text;
+    if (param.source() == Source.PATH) {
+      text = ctx.pathParam(param.name());
+    } else {
+      List<String> values = ctx.queryParam(param.name());
+      if (values.size() > 1) {
+        throw invalid(param.name(), param.name() + " is given more than once");
+      }
+      text = values.isEmpty() ? null : values.get(0);
+    }
+    if (text == null || text.isEmpty()) {
+      if (param.defaultValue() == null) {
+        throw invalid(param.name(), param.name() + " is required");
+      }
+      return param.defaultValue();
+    }
+    return param.parse().apply(text);
+  }
+
+  static long parseLong(String name, String text, long min, long max) {
+    long value;
+    try {
+      value = text.length() > 20 ? failNumber() : Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw invalid(name, name + " must be an integer between " + min + " and " + max);
+    }
+    if (value < min || value > max) {
+      throw invalid(name, name + " must be an integer between " + min + " and " + max);
+    }
+    return value;
+  }
+
+  private static long failNumber() {
+    throw new NumberFormatException();
+  }
+
+  static boolean parseBool(String name, String text) {
+    return switch (text.toLowerCase(Locale.ROOT)) {
+      case "true", "1" -> true;
+      case "false", "0" -> false;
+      default -> throw invalid(name, name + " must be true or false");
+    };
+  }
+
+  static ProblemException invalid(String name, String detail) {
+    return Problem.invalidParameter(name, detail).toException();
+  }
+}
