@@ -38,6 +38,7 @@ public final class AdminVerticle extends VerticleBase {
     int port = config.admin().port();
     return vertx.createHttpServer()
       .requestHandler(router)
+      .invalidRequestHandler(Problems::invalidRequest)
       .listen(port, host)
       .onSuccess(listening -> server = listening)
       .recover(StartupException.cannotListen("admin.port", host, port));

@@ -55,6 +55,7 @@ public final class ApiVerticle extends VerticleBase {
     int bindPort = port == 0 ? -1 : port;
     return vertx.createHttpServer()
       .requestHandler(router)
+      .invalidRequestHandler(Problems::invalidRequest)
       .listen(bindPort, host)
       .onSuccess(listening -> server = listening)
       .recover(StartupException.cannotListen("http.port", host, port));

@@ -1,6 +1,10 @@
 package io.loopscope.http;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -24,6 +28,23 @@ public final class Problems {
     router.errorHandler(500, Problems::handleFailure);
   }
 
+  /**
+   * For requests Netty could not decode (a request line or headers over the limits, a malformed
+   * request): the same problem body as everything else, then the connection closes, as Vert.x's default does.
+   */
+  public static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    Problem problem;
+    if (cause instanceof TooLongHttpLineException) {
+      problem = Problem.of(414, "uri-too-long", "URI too long", "The request line is longer than the server accepts");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      problem = Problem.of(431, "headers-too-large", "Request headers too large", "The request headers are larger than the server accepts");
+    } else {
+      problem = Problem.of(400, "bad-request", "Bad request", "The request is not valid HTTP");
+    }
+    write(request.response(), problem).onComplete(done -> request.connection().close());
+  }
+
   public static void send(RoutingContext ctx, Problem problem) {
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
@@ -31,11 +52,15 @@ public final class Problems {
       response.reset();
       return;
     }
+    write(response, problem);
+  }
+
+  private static Future<Void> write(HttpServerResponse response, Problem problem) {
     response.setStatusCode(problem.status()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
     if (problem.retryAfterSeconds() != null) {
       response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(problem.retryAfterSeconds()));
     }
-    response.end(problem.toJson().toBuffer());
+    return response.end(problem.toJson().toBuffer());
   }
 
   static void handleFailure(RoutingContext ctx) {
