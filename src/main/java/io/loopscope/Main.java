@@ -1,6 +1,7 @@
 package io.loopscope;
 
 import io.loopscope.app.BuildInfo;
+import io.loopscope.bench.BaselineCommand;
 import io.loopscope.app.ConfigException;
 import io.loopscope.app.ServeCommand;
 import io.loopscope.app.StartupException;
@@ -15,7 +16,7 @@ import java.util.stream.Stream;
 /** The loopscope command line: {@code serve} (the default), and later {@code bench} and {@code demo}. */
 @Command(name = "loopscope", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
   description = "Event-loop concurrency on Vert.x: async endpoints, isolated blocking and CPU work, blocked-loop diagnostics.",
-  subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+  subcommands = {ServeCommand.class, BaselineCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   public static final int EXIT_FAILURE = 1;
