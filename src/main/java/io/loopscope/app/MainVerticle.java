@@ -114,6 +114,14 @@ public final class MainVerticle extends VerticleBase {
     return Future.join(simulatorStopped, adminStopped).mapEmpty();
   }
 
+  /**
+   * Graceful shutdown's middle step: the API servers stop accepting and their in-flight requests finish
+   * (at most {@code timeoutMs}). Everything else closes afterwards through {@link #stop()} as Vert.x closes.
+   */
+  public Future<Void> drain(long timeoutMs) {
+    return Future.join(apiVerticles.stream().map(api -> api.drain(timeoutMs)).toList()).mapEmpty();
+  }
+
   public boolean ready() {
     return ready;
   }

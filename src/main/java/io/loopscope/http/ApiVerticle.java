@@ -11,6 +11,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The public REST API. Deployed once per event loop; every instance listens on the same port and
  * Vert.x spreads the connections over them.
@@ -42,6 +44,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private Router router(LoopscopeConfig config, Buffer contract, Buffer docsPage) {
     router = Router.router(vertx);
+    router.route().handler(new RequestIdHandler());
     new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream()).mount(router);
     new ApiDocsRoutes(contract, docsPage, BuildInfo.swaggerUiRoot()).mount(router, "/" + CONTRACT);
     Problems.install(router);
@@ -67,6 +70,11 @@ public final class ApiVerticle extends VerticleBase {
 
   public int port() {
     return server == null ? -1 : server.actualPort();
+  }
+
+  /** Stops accepting connections; each open one closes after its in-flight response, or is cut after {@code timeoutMs}. */
+  public Future<Void> drain(long timeoutMs) {
+    return server == null ? Future.succeededFuture() : server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
   @Override
