@@ -74,6 +74,8 @@ public final class GracefulShutdown {
   }
 
   private void onSignal(String name) {
+    // first, before anything that could be slow: load balancers must see DOWN at once
+    service.main().beginShutdown();
     if (signals.incrementAndGet() > 1) {
       LOG.warn("{} again: exiting now", name);
       exitCode.complete(EXIT_FORCED);
@@ -97,7 +99,6 @@ public final class GracefulShutdown {
 
   private Future<Void> stop() {
     MainVerticle main = service.main();
-    main.health().beginShutdown();
     long start = System.nanoTime();
     // Vert.x's close future belongs to no event loop, so it can still report once they are gone
     Promise<Void> stopped = Promise.promise();

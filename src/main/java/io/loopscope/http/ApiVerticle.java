@@ -23,6 +23,7 @@ public final class ApiVerticle extends VerticleBase {
   static final String DOCS_PAGE = "webroot/docs.html";
 
   private final Services services;
+  private final DrainingHandler draining = new DrainingHandler();
   private Router router;
   private HttpServer server;
   private UpstreamClient upstream;
@@ -45,6 +46,7 @@ public final class ApiVerticle extends VerticleBase {
   private Router router(LoopscopeConfig config, Buffer contract, Buffer docsPage) {
     router = Router.router(vertx);
     router.route().handler(new RequestIdHandler());
+    router.route().handler(draining);
     new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream()).mount(router);
     new ApiDocsRoutes(contract, docsPage, BuildInfo.swaggerUiRoot()).mount(router, "/" + CONTRACT);
     Problems.install(router);
@@ -72,8 +74,14 @@ public final class ApiVerticle extends VerticleBase {
     return server == null ? -1 : server.actualPort();
   }
 
+  /** From now on, responses ask clients to close their connections (the service is stopping). */
+  public void closeConnectionsAfterResponses() {
+    draining.startDraining();
+  }
+
   /** Stops accepting connections; each open one closes after its in-flight response, or is cut after {@code timeoutMs}. */
   public Future<Void> drain(long timeoutMs) {
+    draining.startDraining();
     return server == null ? Future.succeededFuture() : server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
