@@ -3,9 +3,7 @@ package io.loopscope.app;
 import io.loopscope.testing.ServiceProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,16 +59,11 @@ class GracefulShutdownIT {
     service = ServiceProcess.start(name, Map.of(
       "LOOPSCOPE_SHUTDOWN_READINESSDELAYMS", String.valueOf(readinessDelayMs),
       "LOOPSCOPE_SHUTDOWN_DRAINTIMEOUTMS", String.valueOf(drainTimeoutMs)));
-    client = WebClient.create(vertx,
-      new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(service.apiPort()).setKeepAlive(true),
-      new PoolOptions().setHttp1MaxSize(REQUESTS));
+    client = service.apiClient(vertx);
   }
 
   @AfterEach
   void stop() throws IOException {
-    if (client != null) {
-      client.close();
-    }
     if (service != null) {
       service.close();
     }
@@ -165,12 +158,7 @@ class GracefulShutdownIT {
 
   /** A client of its own opens a new TCP connection. */
   private io.vertx.ext.web.client.HttpResponse<?> onFreshConnection(Vertx vertx, String path) throws Exception {
-    WebClient fresh = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(service.apiPort()));
-    try {
-      return fresh.get(path).send().await(5, TimeUnit.SECONDS);
-    } finally {
-      fresh.close();
-    }
+    return service.apiClient(vertx).get(path).send().await(5, TimeUnit.SECONDS);
   }
 
   private static boolean accepts(int port) throws IOException {

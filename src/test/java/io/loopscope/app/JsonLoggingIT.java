@@ -34,9 +34,6 @@ class JsonLoggingIT {
 
   @AfterEach
   void stop() throws IOException {
-    if (client != null) {
-      client.close();
-    }
     if (service != null) {
       service.close();
     }
@@ -96,7 +93,7 @@ class JsonLoggingIT {
   }
 
   private WebClient client(Vertx vertx) {
-    return io.loopscope.testing.TestService.client(vertx, service.apiPort());
+    return service.apiClient(vertx);
   }
 
   private static JsonObject parse(String line) {

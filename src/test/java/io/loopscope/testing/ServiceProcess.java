@@ -1,5 +1,8 @@
 package io.loopscope.testing;
 
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -34,6 +37,7 @@ public final class ServiceProcess implements AutoCloseable {
   private final List<String> stdout = new ArrayList<>();
   private final Path workDir;
   private final Thread reader;
+  private final List<WebClient> clients = new ArrayList<>();
   private int apiPort = -1;
   private int adminPort = -1;
 
@@ -130,6 +134,13 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /** A client for the API port with room for many concurrent requests; closed with this process. */
+  public WebClient apiClient(Vertx vertx) {
+    WebClient client = TestService.client(vertx, apiPort);
+    clients.add(client);
+    return client;
+  }
+
   public int apiPort() {
     return apiPort;
   }
@@ -162,6 +173,7 @@ public final class ServiceProcess implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    clients.forEach(WebClient::close);
     if (process.isAlive()) {
       process.destroyForcibly();
     }
