@@ -36,8 +36,4 @@ public final class Health {
   public void beginShutdown() {
     shuttingDown = true;
   }
-
-  public boolean shuttingDown() {
-    return shuttingDown;
-  }
 }
