@@ -47,6 +47,11 @@ public final class ConfigLoader {
     return LoopscopeConfig.from(unflatten(merged));
   }
 
+  /** Every configuration key, dotted ({@code http.port}), as the shipped defaults name them. */
+  public static java.util.SortedSet<String> keys() {
+    return new java.util.TreeSet<>(flatten(readDefaults()).keySet());
+  }
+
   /** The defaults alone, as the jar ships them. */
   public static LoopscopeConfig defaults() {
     return LoopscopeConfig.from(readDefaults());

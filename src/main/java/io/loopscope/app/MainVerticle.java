@@ -114,6 +114,20 @@ public final class MainVerticle extends VerticleBase {
     return Future.join(simulatorStopped, adminStopped).mapEmpty();
   }
 
+  /** Graceful shutdown's first step, at the signal: readiness DOWN, and keep-alive clients are asked to reconnect elsewhere. */
+  public void beginShutdown() {
+    health.beginShutdown();
+    apiVerticles.forEach(ApiVerticle::closeConnectionsAfterResponses);
+  }
+
+  /**
+   * Graceful shutdown's middle step: the API servers stop accepting and their in-flight requests finish
+   * (at most {@code timeoutMs}). Everything else closes afterwards through {@link #stop()} as Vert.x closes.
+   */
+  public Future<Void> drain(long timeoutMs) {
+    return Future.join(apiVerticles.stream().map(api -> api.drain(timeoutMs)).toList()).mapEmpty();
+  }
+
   public boolean ready() {
     return ready;
   }

@@ -8,7 +8,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code loopscope serve}: runs the service until the process is told to stop. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -21,25 +20,11 @@ public final class ServeCommand implements Callable<Integer> {
   Path configFile;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() {
     LoopscopeConfig config = ConfigLoader.load(Optional.ofNullable(configFile));
+    LogFormat.apply(config.log().format());
     LOG.info("Effective configuration:\n{}", ConfigLoader.describe(config));
     Service service = Service.start(config).await();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("Stopping");
-      service.stop().onComplete(done -> stopped.countDown());
-      awaitQuietly(stopped);
-    }, "loopscope-shutdown"));
-    stopped.await();
-    return 0;
-  }
-
-  private static void awaitQuietly(CountDownLatch latch) {
-    try {
-      latch.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    return GracefulShutdown.install(service, config.shutdown()).awaitExitCode();
   }
 }

@@ -11,6 +11,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The public REST API. Deployed once per event loop; every instance listens on the same port and
  * Vert.x spreads the connections over them.
@@ -21,6 +23,7 @@ public final class ApiVerticle extends VerticleBase {
   static final String DOCS_PAGE = "webroot/docs.html";
 
   private final Services services;
+  private final DrainingHandler draining = new DrainingHandler();
   private Router router;
   private HttpServer server;
   private UpstreamClient upstream;
@@ -42,6 +45,8 @@ public final class ApiVerticle extends VerticleBase {
 
   private Router router(LoopscopeConfig config, Buffer contract, Buffer docsPage) {
     router = Router.router(vertx);
+    router.route().handler(new RequestIdHandler());
+    router.route().handler(draining);
     new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream()).mount(router);
     new ApiDocsRoutes(contract, docsPage, BuildInfo.swaggerUiRoot()).mount(router, "/" + CONTRACT);
     Problems.install(router);
@@ -68,6 +73,17 @@ public final class ApiVerticle extends VerticleBase {
 
   public int port() {
     return server == null ? -1 : server.actualPort();
+  }
+
+  /** From now on, responses ask clients to close their connections (the service is stopping). */
+  public void closeConnectionsAfterResponses() {
+    draining.startDraining();
+  }
+
+  /** Stops accepting connections; each open one closes after its in-flight response, or is cut after {@code timeoutMs}. */
+  public Future<Void> drain(long timeoutMs) {
+    draining.startDraining();
+    return server == null ? Future.succeededFuture() : server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -81,7 +81,8 @@ public final class Problems {
         if (status >= 400 && status < 500) {
           yield Problem.of(status, "client-error", "Client error", "The request was rejected");
         }
-        LOG.error("Failed to serve {} {}", ctx.request().method(), ctx.normalizedPath(), failure);
+        LOG.atError().addKeyValue(RequestIdHandler.LOG_KEY, RequestIdHandler.idOf(ctx)).setCause(failure)
+          .log("Failed to serve {} {}", ctx.request().method(), ctx.normalizedPath());
         yield Problem.internal();
       }
     };

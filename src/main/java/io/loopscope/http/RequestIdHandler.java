@@ -1,0 +1,61 @@
+package io.loopscope.http;
+
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Gives every request an id and writes its access-log line. The id is the client's {@code X-Request-Id}
+ * when it is one well-formed value (a proxy or the caller already named the request), else a new one:
+ * the header is client input, so a malformed value is replaced, never echoed or logged. The id goes back
+ * in the response header and, as the {@code requestId} key, into the request's log lines.
+ */
+public final class RequestIdHandler implements Handler<RoutingContext> {
+
+  public static final String HEADER = "X-Request-Id";
+  public static final String LOG_KEY = "requestId";
+  public static final String ACCESS_LOGGER = "loopscope.access";
+  public static final int MAX_LENGTH = 128;
+  private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._:+/=-]{1," + MAX_LENGTH + "}");
+  private static final int MAX_LOGGED_PATH = 256;
+  private static final Logger ACCESS = LoggerFactory.getLogger(ACCESS_LOGGER);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String id = acceptedOrNew(ctx.request().headers().getAll(HEADER));
+    long start = System.nanoTime();
+    ctx.put(LOG_KEY, id);
+    ctx.response().putHeader(HEADER, id);
+    ctx.addEndHandler(ended -> logAccess(ctx, id, start));
+    ctx.next();
+  }
+
+  /** The id of the request being served, for log lines: {@code LOG.atWarn().addKeyValue(LOG_KEY, idOf(ctx))}. */
+  public static String idOf(RoutingContext ctx) {
+    return ctx.get(LOG_KEY);
+  }
+
+  static String acceptedOrNew(List<String> given) {
+    if (given.size() == 1 && WELL_FORMED.matcher(given.get(0)).matches()) {
+      return given.get(0);
+    }
+    // not a secret, so no SecureRandom (and its lock) on the event loop
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return new UUID(random.nextLong(), random.nextLong()).toString().replace("-", "");
+  }
+
+  private static void logAccess(RoutingContext ctx, String id, long start) {
+    String path = ctx.request().path();
+    String loggedPath = path == null ? "" : path.length() > MAX_LOGGED_PATH ? path.substring(0, MAX_LOGGED_PATH) + "..." : path;
+    String status = ctx.response().ended() ? String.valueOf(ctx.response().getStatusCode()) : "closed";
+    ACCESS.atInfo().addKeyValue(LOG_KEY, id).log("{} {} {} {} ms", ctx.request().method(), loggedPath, status,
+      TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+  }
+}

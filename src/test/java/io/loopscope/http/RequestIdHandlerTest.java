@@ -1,0 +1,157 @@
+package io.loopscope.http;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.loopscope.testing.TestService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import static io.loopscope.http.RequestIdHandler.HEADER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Every request gets an id: the client's when well-formed, else a new one; it comes back and is in the access log. */
+@ExtendWith(VertxExtension.class)
+class RequestIdHandlerTest {
+
+  private static final String GENERATED = "[0-9a-f]{32}";
+
+  private WebClient client;
+  private ListAppender<ILoggingEvent> accessLog;
+  private Logger accessLogger;
+  private Level accessLevel;
+
+  @BeforeEach
+  void connect(Vertx vertx) {
+    client = TestService.shared().apiClient(vertx);
+    accessLogger = (Logger) LoggerFactory.getLogger(RequestIdHandler.ACCESS_LOGGER);
+    accessLevel = accessLogger.getLevel();
+    accessLogger.setLevel(Level.INFO);
+    accessLog = new ListAppender<>();
+    accessLog.start();
+    accessLogger.addAppender(accessLog);
+  }
+
+  @AfterEach
+  void close() {
+    accessLogger.detachAppender(accessLog);
+    accessLogger.setLevel(accessLevel);
+    client.close();
+  }
+
+  @Test
+  void a_request_without_an_id_gets_a_new_one_each_time(VertxTestContext ctx) {
+    Future.all(client.get("/test/async?ms=1").send(), client.get("/test/async?ms=1").send())
+      .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+        String first = both.<HttpResponse<Buffer>>resultAt(0).getHeader(HEADER);
+        String second = both.<HttpResponse<Buffer>>resultAt(1).getHeader(HEADER);
+        assertThat(first).matches(GENERATED);
+        assertThat(second).matches(GENERATED).isNotEqualTo(first);
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void a_well_formed_id_is_echoed_and_logged_with_the_request(VertxTestContext ctx) {
+    String id = "Root=1-5759e988-bd862e3fe1be46a994272793:edge/7+x=";
+    client.get("/test/async?ms=1").putHeader(HEADER, id).send()
+      .onComplete(ctx.succeeding(response -> ctx.verify(() -> {
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.getHeader(HEADER)).isEqualTo(id);
+        assertThat(awaitAccessLine(id).getFormattedMessage()).matches("GET /test/async 200 \\d+ ms");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void error_responses_carry_the_id_too(VertxTestContext ctx) {
+    client.get("/no/such/route").putHeader(HEADER, "lost-1").send()
+      .compose(notFound -> client.get("/test/async?ms=oops").putHeader(HEADER, "bad-1").send()
+        .map(badRequest -> List.of(notFound, badRequest)))
+      .onComplete(ctx.succeeding(responses -> ctx.verify(() -> {
+        assertThat(responses.get(0).statusCode()).isEqualTo(404);
+        assertThat(responses.get(0).getHeader(HEADER)).isEqualTo("lost-1");
+        assertThat(responses.get(1).statusCode()).isEqualTo(400);
+        assertThat(responses.get(1).getHeader(HEADER)).isEqualTo("bad-1");
+        assertThat(awaitAccessLine("bad-1").getFormattedMessage()).startsWith("GET /test/async 400 ");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void a_malformed_oversized_or_repeated_id_is_replaced_never_echoed(VertxTestContext ctx) {
+    List<String> hostile = List.of("", "has space", "<script>alert(1)</script>", "caf\u00e9", "a\tb", "x".repeat(129),
+      "x".repeat(64 * 1024), "id\"},{\"level\":\"ERROR\"");
+    List<Future<HttpResponse<Buffer>>> sent = hostile.stream()
+      .map(value -> withHeader(client.get("/test/async?ms=1"), value).send())
+      .toList();
+    Future<HttpResponse<Buffer>> repeated = client.get("/test/async?ms=1").putHeader(HEADER, List.of("one", "two")).send();
+    Future.join(Future.join(sent), repeated)
+      .compose(done -> client.get("/test/async?ms=1").putHeader(HEADER, "still-healthy").send())
+      .onComplete(ctx.succeeding(after -> ctx.verify(() -> {
+        for (int i = 0; i < hostile.size(); i++) {
+          HttpResponse<Buffer> response = sent.get(i).result();
+          // the HTTP codecs may refuse some values outright (client side, or 431 for 64 KB): never echoed either way
+          if (response != null) {
+            assertThat(response.getHeader(HEADER)).as("value %d", i).isNotEqualTo(hostile.get(i));
+            if (response.statusCode() == 200) {
+              assertThat(response.getHeader(HEADER)).as("value %d", i).matches(GENERATED);
+            }
+          }
+        }
+        assertThat(repeated.result().getHeader(HEADER)).matches(GENERATED);
+        assertThat(after.statusCode()).isEqualTo(200);
+        assertThat(after.getHeader(HEADER)).isEqualTo("still-healthy");
+        assertThat(accessLines()).extracting(ILoggingEvent::getKeyValuePairs).allSatisfy(pairs ->
+          assertThat(pairs).extracting(pair -> String.valueOf(pair.value)).noneMatch(hostile::contains));
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void the_header_check_accepts_up_to_128_safe_characters() {
+    assertThat(RequestIdHandler.acceptedOrNew(List.of("x".repeat(128)))).isEqualTo("x".repeat(128));
+    assertThat(RequestIdHandler.acceptedOrNew(List.of("x".repeat(129)))).matches(GENERATED);
+    assertThat(RequestIdHandler.acceptedOrNew(List.of())).matches(GENERATED);
+    assertThat(RequestIdHandler.acceptedOrNew(List.of("a\nb"))).matches(GENERATED);
+  }
+
+  private static HttpRequest<Buffer> withHeader(HttpRequest<Buffer> request, String value) {
+    request.headers().set(HEADER, value);
+    return request;
+  }
+
+  /** A snapshot: the appender adds lines from event-loop threads while holding its own lock. */
+  private List<ILoggingEvent> accessLines() {
+    synchronized (accessLog) {
+      return new ArrayList<>(accessLog.list);
+    }
+  }
+
+  /** The access line is written when the response has ended, so it may trail the client's receipt a little. */
+  private ILoggingEvent awaitAccessLine(String id) {
+    return await().atMost(Duration.ofSeconds(5)).until(() -> accessLines().stream()
+      .filter(event -> event.getKeyValuePairs() != null)
+      .filter(event -> event.getKeyValuePairs().stream().anyMatch(pair ->
+        pair.key.equals(RequestIdHandler.LOG_KEY) && Objects.equals(pair.value, id)))
+      .findFirst().orElse(null), Objects::nonNull);
+  }
+}

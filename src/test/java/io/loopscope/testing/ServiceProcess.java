@@ -1,0 +1,184 @@
+package io.loopscope.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged jar ({@code target/loopscope.jar}) running as a child process, the way an operator or
+ * Kubernetes runs it: loopback, OS-chosen ports, a throwaway database, its own working directory.
+ * Its stdout is kept line by line (and copied to {@code target/it-logs/}). Only for *IT tests, which
+ * Maven's failsafe runs after {@code package}.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+  private static final Pattern READY = Pattern.compile("loopscope ready: API on port (\\d+) .*admin on port (\\d+)");
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+  private final Process process;
+  private final List<String> stdout = new ArrayList<>();
+  private final Path workDir;
+  private final Thread reader;
+  private final List<WebClient> clients = new ArrayList<>();
+  private int apiPort = -1;
+  private int adminPort = -1;
+
+  private ServiceProcess(Process process, Path workDir, Path logFile) {
+    this.process = process;
+    this.workDir = workDir;
+    this.reader = new Thread(() -> copyLines(logFile), "child-stdout");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts {@code java -jar target/loopscope.jar serve ARGS} with these LOOPSCOPE_ variables on top of the test defaults, and waits until it is ready. */
+  public static ServiceProcess start(String name, Map<String, String> env, String... args) {
+    try {
+      Path workDir = Files.createTempDirectory("loopscope-it");
+      Path logDir = Files.createDirectories(Path.of("target", "it-logs"));
+      List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-jar", jar().toString(), "serve"));
+      command.addAll(List.of(args));
+      ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectError(logDir.resolve(name + ".stderr.log").toFile());
+      builder.environment().keySet().removeIf(key -> key.startsWith("LOOPSCOPE_"));
+      builder.environment().putAll(defaults());
+      builder.environment().putAll(env);
+      ServiceProcess service = new ServiceProcess(builder.start(), workDir, logDir.resolve(name + ".stdout.log"));
+      service.awaitReady();
+      return service;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, String> defaults() {
+    Map<String, String> env = new HashMap<>();
+    env.put("LOOPSCOPE_HTTP_HOST", "127.0.0.1");
+    env.put("LOOPSCOPE_HTTP_PORT", "0");
+    env.put("LOOPSCOPE_ADMIN_HOST", "127.0.0.1");
+    env.put("LOOPSCOPE_ADMIN_PORT", "0");
+    env.put("LOOPSCOPE_UPSTREAM_HOST", "127.0.0.1");
+    env.put("LOOPSCOPE_UPSTREAM_PORT", "0");
+    env.put("LOOPSCOPE_DB_EMBEDDED_EPHEMERAL", "true");
+    return env;
+  }
+
+  /** The jar failsafe hands over (-Dit.jar), else target/loopscope.jar. */
+  static Path jar() {
+    Path jar = Path.of(System.getProperty("it.jar", "target/loopscope.jar")).toAbsolutePath();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " does not exist: *IT tests run after `mvn package` (mvn -B verify)");
+    }
+    return jar;
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private void awaitReady() {
+    await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(50))
+      .failFast("the service exited during start-up", () -> !process.isAlive())
+      .until(() -> readyLine().isPresent());
+    Matcher ready = READY.matcher(readyLine().orElseThrow());
+    if (!ready.find()) {
+      throw new IllegalStateException("unreadable ready line");
+    }
+    apiPort = Integer.parseInt(ready.group(1));
+    adminPort = Integer.parseInt(ready.group(2));
+  }
+
+  private Optional<String> readyLine() {
+    return lines().stream().filter(line -> READY.matcher(line).find()).findFirst();
+  }
+
+  private void copyLines(Path logFile) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+         var copy = Files.newBufferedWriter(logFile)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        synchronized (stdout) {
+          stdout.add(line);
+        }
+        copy.write(line);
+        copy.newLine();
+        copy.flush();
+      }
+    } catch (IOException e) {
+      // the process is gone; what was read is kept
+    }
+  }
+
+  /** Every stdout line so far. */
+  public List<String> lines() {
+    synchronized (stdout) {
+      return List.copyOf(stdout);
+    }
+  }
+
+  /** A client for the API port with room for many concurrent requests; closed with this process. */
+  public WebClient apiClient(Vertx vertx) {
+    WebClient client = TestService.client(vertx, apiPort);
+    clients.add(client);
+    return client;
+  }
+
+  public int apiPort() {
+    return apiPort;
+  }
+
+  public int adminPort() {
+    return adminPort;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /**
+   * SIGTERM, as Kubernetes sends it. Through the process handle: Process.destroy() also closes our end of
+   * the child's stdout, and every line it logs while stopping would be lost.
+   */
+  public void terminate() {
+    process.toHandle().destroy();
+  }
+
+  /** Waits for the exit and returns its code; fails if the process outlives the timeout. */
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("the service did not exit within " + timeout);
+    }
+    // the last lines may still be in the pipe: the reader ends at its end
+    reader.join(5_000);
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() throws IOException {
+    clients.forEach(WebClient::close);
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+    try (var files = Files.walk(workDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    }
+  }
+}
