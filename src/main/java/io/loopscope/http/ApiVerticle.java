@@ -48,6 +48,7 @@ public final class ApiVerticle extends VerticleBase {
     router.route().handler(new RequestIdHandler());
     router.route().handler(draining);
     new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream()).mount(router);
+    new ConcurrencyRoutes(vertx, config, upstream).mount(router);
     new ApiDocsRoutes(contract, docsPage, BuildInfo.swaggerUiRoot()).mount(router, "/" + CONTRACT);
     Problems.install(router);
     return router;

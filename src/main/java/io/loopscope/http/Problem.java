@@ -4,9 +4,21 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * One RFC 9457 problem: {@code type}, {@code title}, {@code status}, {@code detail}, and for
- * validation errors the offending {@code field}. {@code retryAfterSeconds} becomes a Retry-After header.
+ * validation errors the offending {@code field}. {@code retryAfterSeconds} becomes a Retry-After header;
+ * {@code extensions} are extra members (RFC 9457 section 3.2), e.g. which calls of a fan-out failed.
  */
-public record Problem(String type, String title, int status, String detail, String field, Integer retryAfterSeconds) {
+public record Problem(String type, String title, int status, String detail, String field, Integer retryAfterSeconds,
+                      JsonObject extensions) {
+
+  public Problem(String type, String title, int status, String detail, String field, Integer retryAfterSeconds) {
+    this(type, title, status, detail, field, retryAfterSeconds, null);
+  }
+
+  /** This problem with one more extension member. */
+  public Problem with(String name, Object value) {
+    JsonObject more = extensions == null ? new JsonObject() : extensions.copy();
+    return new Problem(type, title, status, detail, field, retryAfterSeconds, more.put(name, value));
+  }
 
   public static final String MEDIA_TYPE = "application/problem+json";
   static final String TYPE_PREFIX = "urn:loopscope:problem:";
@@ -56,6 +68,9 @@ public record Problem(String type, String title, int status, String detail, Stri
     JsonObject json = new JsonObject().put("type", type).put("title", title).put("status", status).put("detail", detail);
     if (field != null) {
       json.put("field", field);
+    }
+    if (extensions != null) {
+      extensions.forEach(member -> json.put(member.getKey(), member.getValue()));
     }
     return json;
   }

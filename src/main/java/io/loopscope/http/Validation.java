@@ -17,7 +17,10 @@ public final class Validation implements Handler<RoutingContext> {
 
   private enum Source { QUERY, PATH }
 
-  private record Param(String name, Source source, Object defaultValue, Function<String, Object> parse) {
+  private record Param(String name, Source source, Object defaultValue, boolean optional, Function<String, Object> parse) {
+    Param(String name, Source source, Object defaultValue, Function<String, Object> parse) {
+      this(name, source, defaultValue, false, parse);
+    }
   }
 
   private final List<Param> params = new ArrayList<>();
@@ -29,6 +32,32 @@ public final class Validation implements Handler<RoutingContext> {
   /** An integer query parameter in [min, max]; absent means {@code defaultValue} (null = required). */
   public Validation queryInt(String name, int min, int max, Integer defaultValue) {
     params.add(new Param(name, Source.QUERY, defaultValue, text -> (int) parseLong(name, text, min, max)));
+    return this;
+  }
+
+  /** An integer query parameter in [min, max] that may be absent (then {@code ctx.get(name)} is null). */
+  public Validation queryOptionalInt(String name, int min, int max) {
+    params.add(new Param(name, Source.QUERY, null, true, text -> (int) parseLong(name, text, min, max)));
+    return this;
+  }
+
+  /** A comma-separated list of distinct integers in [min, max], e.g. {@code fail=1,3}; absent means an empty list. */
+  public Validation queryIntList(String name, int min, int max, int maxItems) {
+    params.add(new Param(name, Source.QUERY, List.of(), text -> {
+      String[] parts = text.split(",", -1);
+      if (parts.length > maxItems) {
+        throw invalid(name, name + " lists more than " + maxItems + " values");
+      }
+      List<Integer> values = new ArrayList<>();
+      for (String part : parts) {
+        int value = (int) parseLong(name, part.trim(), min, max);
+        if (values.contains(value)) {
+          throw invalid(name, name + " lists " + value + " twice");
+        }
+        values.add(value);
+      }
+      return List.copyOf(values);
+    }));
     return this;
   }
 
@@ -80,6 +109,9 @@ public final class Validation implements Handler<RoutingContext> {
       text = values.isEmpty() ? null : values.get(0);
     }
     if (text == null || text.isEmpty()) {
+      if (param.optional()) {
+        return null;
+      }
       if (param.defaultValue() == null) {
         throw invalid(param.name(), param.name() + " is required");
       }

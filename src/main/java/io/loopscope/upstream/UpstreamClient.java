@@ -1,23 +1,33 @@
 package io.loopscope.upstream;
 
+import io.loopscope.concurrency.Cancellation;
 import io.loopscope.http.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
 import java.net.URI;
 import java.util.concurrent.TimeoutException;
 
-/** The non-blocking way to call the upstream (the article's httpx.AsyncClient): Vert.x WebClient, keep-alive, a timeout on every call. */
+/**
+ * The non-blocking way to call the upstream (the article's httpx.AsyncClient): keep-alive connections
+ * from one pool, a timeout on every call. {@link #fetchPost(int, Integer, boolean)} is the plain
+ * WebClient call; {@link #fetchPost(int, Integer, boolean, Cancellation)} can be cancelled mid-flight,
+ * which resets the request so the upstream sees its client go away.
+ */
 public final class UpstreamClient {
 
+  private final HttpClient http;
   private final WebClient client;
   private final UpstreamTarget target;
   private final int timeoutMs;
@@ -25,33 +35,48 @@ public final class UpstreamClient {
   public UpstreamClient(Vertx vertx, UpstreamTarget target, int timeoutMs, int maxConnections) {
     this.target = target;
     this.timeoutMs = timeoutMs;
-    this.client = WebClient.create(vertx,
-      new WebClientOptions()
-        .setDefaultHost(target.host())
-        .setDefaultPort(target.port())
-        .setSsl(target.ssl())
-        .setKeepAlive(true)
-        .setConnectTimeout(timeoutMs),
-      new PoolOptions().setHttp1MaxSize(maxConnections));
+    WebClientOptions options = new WebClientOptions()
+      .setDefaultHost(target.host())
+      .setDefaultPort(target.port())
+      .setSsl(target.ssl())
+      .setKeepAlive(true)
+      .setConnectTimeout(timeoutMs);
+    this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(maxConnections));
+    this.client = WebClient.wrap(http, options);
   }
 
   /** GET /posts/{id}; {@code ms} and {@code fail} are the simulator's knobs (a real upstream ignores them). */
   public Future<JsonObject> fetchPost(int id, Integer ms, boolean fail) {
-    return send(client.get(target.postUri(id, ms, fail)).timeout(timeoutMs));
-  }
-
-  Future<JsonObject> send(HttpRequest<Buffer> request) {
-    return request.send()
+    return client.get(target.postUri(id, ms, fail)).timeout(timeoutMs).send()
       .recover(UpstreamClient::translateFailure)
-      .compose(this::readJson);
+      .compose(response -> readJson(response.statusCode(), response.body()));
   }
 
-  private Future<JsonObject> readJson(HttpResponse<Buffer> response) {
-    if (response.statusCode() != 200) {
-      return Future.failedFuture(Problem.upstreamFailed("The upstream answered " + response.statusCode()).toException());
+  /** Like {@link #fetchPost(int, Integer, boolean)}; cancelling resets the in-flight request and fails the call with the cancellation. */
+  public Future<JsonObject> fetchPost(int id, Integer ms, boolean fail, Cancellation cancellation) {
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost(target.host()).setPort(target.port())
+      .setSsl(target.ssl()).setURI(target.postUri(id, ms, fail)).setTimeout(timeoutMs);
+    return http.request(request)
+      .compose(sent -> sendCancellable(sent, cancellation))
+      .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body)))
+      .recover(failure -> cancellation.isCancelled() ? Future.failedFuture(cancellation.exception()) : translateFailure(failure))
+      .compose(answer -> readJson(answer.status(), answer.body()));
+  }
+
+  private record Answer(int status, Buffer body) {
+  }
+
+  private static Future<HttpClientResponse> sendCancellable(HttpClientRequest request, Cancellation cancellation) {
+    cancellation.onCancel(() -> request.reset(0, cancellation.exception()));
+    return request.send();
+  }
+
+  private static Future<JsonObject> readJson(int status, Buffer body) {
+    if (status != 200) {
+      return Future.failedFuture(Problem.upstreamFailed("The upstream answered " + status).toException());
     }
     try {
-      return Future.succeededFuture(response.bodyAsJsonObject());
+      return Future.succeededFuture(new JsonObject(body));
     } catch (DecodeException | ClassCastException e) {
       return Future.failedFuture(Problem.upstreamFailed("The upstream answered with invalid JSON").toException());
     }

@@ -24,6 +24,7 @@ public final class UpstreamSimulator extends VerticleBase {
   static final int MAX_DELAY_MS = 600_000;
 
   private final LoopscopeConfig.Upstream config;
+  private final UpstreamStats stats = new UpstreamStats();
   private HttpServer server;
 
   private UpstreamSimulator(LoopscopeConfig.Upstream config) {
@@ -45,6 +46,11 @@ public final class UpstreamSimulator extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.get("/posts/:id").handler(this::getPost);
+    router.get("/stats").handler(ctx -> json(ctx, 200, stats.toJson()));
+    router.post("/stats/reset").handler(ctx -> {
+      stats.reset();
+      json(ctx, 200, stats.toJson());
+    });
     return vertx.createHttpServer()
       .requestHandler(router)
       .listen(config.port(), config.host())
@@ -70,30 +76,46 @@ public final class UpstreamSimulator extends VerticleBase {
     Integer id = intParam(ctx.pathParam("id"), 0, Integer.MAX_VALUE);
     Integer ms = ctx.queryParam("ms").isEmpty() ? Integer.valueOf(config.latencyMs()) : intParam(ctx.queryParam("ms").get(0), 0, MAX_DELAY_MS);
     if (id == null || ms == null) {
-      ctx.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("error", "id and ms must be non-negative integers").toBuffer());
+      json(ctx, 400, new JsonObject().put("error", "id and ms must be non-negative integers"));
       return;
     }
     boolean fail = ctx.queryParam("fail").contains("true")
       || (config.failureRate() > 0 && ThreadLocalRandom.current().nextDouble() < config.failureRate());
-    Runnable answer = () -> answer(ctx, id, fail);
+    stats.started();
     if (ms == 0) {
-      answer.run();
-    } else {
-      vertx.setTimer(ms, t -> answer.run());
+      answer(ctx, id, fail);
+      return;
     }
+    long timer = vertx.setTimer(ms, t -> answer(ctx, id, fail));
+    // the client went away before the answer (a cancelled call resets its request): stop working for it
+    ctx.response().closeHandler(closed -> {
+      if (vertx.cancelTimer(timer)) {
+        stats.cancelled();
+      }
+    });
   }
 
-  private static void answer(RoutingContext ctx, int id, boolean fail) {
+  private void answer(RoutingContext ctx, int id, boolean fail) {
     if (ctx.response().closed()) {
+      stats.cancelled();
       return;
     }
     if (fail) {
-      ctx.response().setStatusCode(500).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("error", "simulated failure").toBuffer());
+      stats.failed();
+      json(ctx, 500, new JsonObject().put("error", "simulated failure"));
       return;
     }
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(post(id).toBuffer());
+    stats.completed();
+    json(ctx, 200, post(id));
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(body.toBuffer());
+  }
+
+  /** What the simulator has seen since start or the last reset. */
+  public JsonObject stats() {
+    return stats.toJson();
   }
 
   static JsonObject post(int id) {
