@@ -64,15 +64,16 @@ public final class Database {
   }
 
   private static Located locateAndMigrate(LoopscopeConfig.Db config) throws IOException {
+    long start = System.nanoTime();
     Optional<DatabaseTarget> external = externalTarget(config);
     EmbeddedDatabase embedded = external.isPresent() ? null : startEmbedded(config.embedded());
     DatabaseTarget target = external.orElseGet(() -> embedded.target());
     try {
       MigrateResult migrated = migrate(target, config.timeoutMs());
-      LOG.info("PostgreSQL {} at {}: schema version {} ({} migrations applied now)",
+      LOG.info("PostgreSQL {} at {}: schema version {} ({} migrations applied now), ready in {} ms",
         embedded == null ? "external" : "embedded (data in " + embedded.dataDir() + ")", target,
         migrated.targetSchemaVersion == null ? migrated.initialSchemaVersion : migrated.targetSchemaVersion,
-        migrated.migrationsExecuted);
+        migrated.migrationsExecuted, (System.nanoTime() - start) / 1_000_000);
       return new Located(target, embedded);
     } catch (RuntimeException e) {
       if (embedded != null) {
