@@ -1,8 +1,10 @@
 package io.loopscope.db;
 
 import io.loopscope.app.ConfigException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
+import io.vertx.pgclient.impl.PgConnectionUriParser;
 
 import java.util.Locale;
 import java.util.Properties;
@@ -13,6 +15,8 @@ import java.util.Properties;
  * never shows the password.
  */
 public final class DatabaseTarget {
+
+  private static final String DEFAULT_USER = "postgres";
 
   private final String host;
   private final int port;
@@ -35,14 +39,18 @@ public final class DatabaseTarget {
     if (!url.matches("postgres(ql)?://\\S+")) {
       throw new ConfigException(key, "must be a postgresql://user:password@host:port/database URL");
     }
-    PgConnectOptions options;
+    JsonObject given;
     try {
-      options = PgConnectOptions.fromUri(url);
+      // the parser behind PgConnectOptions.fromUri, which would fill what the URL leaves out with Vert.x's demo
+      // credentials (user "user", password "pass"); libpq's defaults are meant instead
+      given = PgConnectionUriParser.parse(url);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(key, "must be a postgresql://user:password@host:port/database URL");
     }
-    return new DatabaseTarget(options.getHost(), options.getPort(), options.getDatabase(), options.getUser(),
-      options.getPassword(), options.getSslMode());
+    PgConnectOptions options = new PgConnectOptions(given);
+    String user = given.getString("user", DEFAULT_USER);
+    return new DatabaseTarget(options.getHost(), options.getPort(), given.getString("database", user), user,
+      given.getString("password", ""), options.getSslMode());
   }
 
   /** The connection options of the reactive pool; every session gets {@code statement_timeout}, so the server gives up too. */
