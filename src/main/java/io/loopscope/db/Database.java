@@ -35,6 +35,13 @@ public final class Database {
 
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
   private static final String MIGRATIONS = "classpath:db/migration";
+  /** A probe must answer within the kubelet's default 1 s probe timeout, whatever db.timeoutMs allows a request. */
+  private static final int HEALTH_CHECK_MAX_MS = 800;
+  /**
+   * The pool drops a waiter this much after {@link #run}'s own timeout has failed it: that one fires first
+   * and is a TimeoutException (503), where the pool's is an untyped VertxException.
+   */
+  private static final int POOL_WAIT_GRACE_MS = 1_000;
 
   private final DatabaseTarget target;
   private final EmbeddedDatabase embedded;
@@ -47,7 +54,7 @@ public final class Database {
     this.timeoutMs = config.timeoutMs();
     this.pool = PgBuilder.pool()
       .with(new PoolOptions().setName("loopscope").setMaxSize(config.poolSize())
-        .setConnectionTimeout(timeoutMs).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+        .setConnectionTimeout(timeoutMs + POOL_WAIT_GRACE_MS).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
       .with(new NetClientOptions().setConnectTimeout(timeoutMs))
       .connectingTo(target.connectOptions(timeoutMs))
       .using(vertx)
@@ -136,10 +143,10 @@ public final class Database {
       .recover(DatabaseFailures::translate);
   }
 
-  /** The readiness check "db": one round trip, DOWN with the reason when it fails. */
+  /** The readiness check "db": one round trip, DOWN with the reason when it fails or takes longer than 800 ms. */
   public void checkHealth(Promise<Status> promise) {
     pool.query("SELECT 1").execute()
-      .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+      .timeout(Math.min(timeoutMs, HEALTH_CHECK_MAX_MS), TimeUnit.MILLISECONDS)
       .onSuccess(ok -> promise.complete(Status.OK(new JsonObject().put("database", describe()))))
       .onFailure(failure -> promise.complete(Status.KO(new JsonObject()
         .put("database", describe())

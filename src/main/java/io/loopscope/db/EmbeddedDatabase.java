@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -67,6 +68,15 @@ public final class EmbeddedDatabase {
       server = null;
       running.close();
     }
+  }
+
+  /** The postmaster, while the server runs (its sessions are its child processes), from the pid file PostgreSQL keeps. */
+  public synchronized Optional<ProcessHandle> process() throws IOException {
+    if (server == null) {
+      return Optional.empty();
+    }
+    long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+    return ProcessHandle.of(pid);
   }
 
   public synchronized boolean running() {
