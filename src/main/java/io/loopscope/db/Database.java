@@ -75,8 +75,9 @@ public final class Database {
     Optional<DatabaseTarget> external = externalTarget(config);
     EmbeddedDatabase embedded = external.isPresent() ? null : startEmbedded(config.embedded());
     DatabaseTarget target = external.orElseGet(() -> embedded.target());
+    String source = !config.url().isEmpty() ? "db.url" : embedded == null ? "db.urlFile" : "db.embedded.dataDir";
     try {
-      MigrateResult migrated = migrate(target, config.timeoutMs());
+      MigrateResult migrated = migrate(source, target, config.timeoutMs());
       LOG.info("PostgreSQL {} at {}: schema version {} ({} migrations applied now), ready in {} ms",
         embedded == null ? "external" : "embedded (data in " + embedded.dataDir() + ")", target,
         migrated.targetSchemaVersion == null ? migrated.initialSchemaVersion : migrated.targetSchemaVersion,
@@ -84,7 +85,11 @@ public final class Database {
       return new Located(target, embedded);
     } catch (RuntimeException e) {
       if (embedded != null) {
-        embedded.close();
+        try {
+          embedded.close();
+        } catch (IOException closing) {
+          e.addSuppressed(closing);
+        }
       }
       throw e;
     }
@@ -116,7 +121,8 @@ public final class Database {
     }
   }
 
-  private static MigrateResult migrate(DatabaseTarget target, int timeoutMs) {
+  /** @param source the configuration key the target came from, named when it cannot be migrated */
+  private static MigrateResult migrate(String source, DatabaseTarget target, int timeoutMs) {
     try {
       return Flyway.configure()
         .dataSource(target.jdbcUrl(timeoutMs), target.user(), target.password())
@@ -124,7 +130,7 @@ public final class Database {
         .load()
         .migrate();
     } catch (FlywayException e) {
-      throw new StartupException("db.url", "cannot migrate " + target + " (" + rootMessage(e) + ")");
+      throw new StartupException(source, "cannot migrate " + target + " (" + rootMessage(e) + ")");
     }
   }
 
