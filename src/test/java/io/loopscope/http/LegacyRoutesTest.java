@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -62,28 +63,39 @@ class LegacyRoutesTest {
   /**
    * Four worker instances, one JDBC connection each, serve four blocking queries at once: eight
    * 100 ms queries take two rounds (at least 200 ms, well under 400 ms), on four different threads,
-   * and an event-loop endpoint answers at once meanwhile.
+   * and an event-loop endpoint answers at once meanwhile. The machine is shared, so the upper bounds
+   * are claimed for the best of three batches; the lower bound and the four threads hold for every batch.
    */
   @Test
   void four_instances_serve_eight_blocking_queries_in_two_rounds_while_the_event_loops_stay_free(VertxTestContext ctx) {
-    warmUpEveryInstance()
-      .compose(v -> {
-        long start = System.nanoTime();
-        List<Future<JsonObject>> queries = IntStream.rangeClosed(1, 8)
-          .mapToObj(i -> client.get("/legacy/users/" + i + "?sleepMs=100").send().map(this::okBody)).toList();
-        Future<Long> loopAnswer = timedGet("/test/async?ms=0");
-        return Future.all(Future.all(queries), loopAnswer).map(all -> {
-          long allMs = (System.nanoTime() - start) / 1_000_000;
-          Set<String> threads = queries.stream().map(q -> q.result().getString("thread")).collect(Collectors.toSet());
-          ctx.verify(() -> {
-            assertThat(allMs).isGreaterThanOrEqualTo(190).isLessThan(400);
-            assertThat(threads).hasSize(4);
-            assertThat(loopAnswer.result()).isLessThan(100);
-          });
-          return allMs;
-        });
-      })
-      .onComplete(ctx.succeedingThenComplete());
+    List<Batch> batches = new ArrayList<>();
+    Future<Void> runs = warmUp();
+    for (int i = 0; i < 3; i++) {
+      runs = runs.compose(v -> eightBlockingQueries()).map(batches::add).mapEmpty();
+    }
+    runs.onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertThat(batches).allSatisfy(batch -> {
+        assertThat(batch.allMs()).isGreaterThanOrEqualTo(190);
+        assertThat(batch.threads()).hasSize(4);
+      });
+      assertThat(batches.stream().mapToLong(Batch::allMs).min().orElseThrow()).isLessThan(400);
+      assertThat(batches.stream().mapToLong(Batch::loopMs).min().orElseThrow()).isLessThan(100);
+      ctx.completeNow();
+    })));
+  }
+
+  private record Batch(long allMs, Set<String> threads, long loopMs) {
+  }
+
+  /** Eight legacy requests of 100 ms at once, and /test/async?ms=0 sent with them. */
+  private Future<Batch> eightBlockingQueries() {
+    long start = System.nanoTime();
+    List<Future<JsonObject>> queries = IntStream.rangeClosed(1, 8)
+      .mapToObj(i -> client.get("/legacy/users/" + i + "?sleepMs=100").send().map(this::okBody)).toList();
+    Future<Long> loopAnswer = timedGet("/test/async?ms=0");
+    return Future.all(queries).map(all -> (System.nanoTime() - start) / 1_000_000)
+      .compose(allMs -> loopAnswer.map(loopMs -> new Batch(allMs,
+        queries.stream().map(q -> q.result().getString("thread")).collect(Collectors.toSet()), loopMs)));
   }
 
   @Test
@@ -119,9 +131,9 @@ class LegacyRoutesTest {
     })));
   }
 
-  /** Event-bus round robin: four requests reach each instance once, so each has its connection open. */
-  private Future<Void> warmUpEveryInstance() {
-    return Future.all(IntStream.range(0, 4).mapToObj(i -> client.get("/legacy/users/1").send().map(this::okBody)).toList())
+  /** Eight requests at once: each instance (event-bus round robin) opens its JDBC connection, the client its HTTP connections. */
+  private Future<Void> warmUp() {
+    return Future.all(IntStream.range(0, 8).mapToObj(i -> client.get("/legacy/users/1").send().map(this::okBody)).toList())
       .mapEmpty();
   }
 
