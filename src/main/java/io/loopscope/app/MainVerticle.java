@@ -1,9 +1,12 @@
 package io.loopscope.app;
 
+import io.loopscope.blocking.LegacyUserVerticle;
 import io.loopscope.cpu.CpuPool;
+import io.loopscope.db.Database;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.loopscope.http.AdminVerticle;
 import io.loopscope.http.ApiVerticle;
+import io.loopscope.tasks.TaskRunner;
 import io.loopscope.upstream.BlockingUpstreamClient;
 import io.loopscope.upstream.UpstreamClient;
 import io.loopscope.upstream.UpstreamSimulator;
@@ -22,8 +25,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Deploys everything in order and owns shutdown: the admin server (on a Vert.x instance of its own),
- * the upstream simulator (likewise), the CPU pool, then one {@link ApiVerticle} per event loop.
- * Readiness turns UP only once all of it runs.
+ * the database (embedded server and migrations off the event loop) with its legacy JDBC workers, the
+ * upstream simulator (on its own Vert.x too), the CPU pool, one {@link ApiVerticle} per event loop, then
+ * the task runner. Readiness turns UP only once all of it runs.
  */
 public final class MainVerticle extends VerticleBase {
 
@@ -38,6 +42,7 @@ public final class MainVerticle extends VerticleBase {
   private Health health;
   private UpstreamSimulator simulator;
   private CpuPool cpuPool;
+  private Database database;
 
   /** @param registry where Vert.x's metrics go and /metrics reads from; null when metrics are off */
   public MainVerticle(PrometheusMeterRegistry registry) {
@@ -48,8 +53,10 @@ public final class MainVerticle extends VerticleBase {
   public Future<?> start() {
     config = LoopscopeConfig.from(config());
     return startAdmin()
+      .compose(v -> startDatabase())
       .compose(v -> startUpstream())
       .compose(this::deployApi)
+      .compose(this::deployTaskRunner)
       .onSuccess(v -> {
         ready = true;
         LOG.info("loopscope ready: API on port {} ({} event loops), admin on port {}, upstream {}",
@@ -78,6 +85,18 @@ public final class MainVerticle extends VerticleBase {
     return adminVertx.deployVerticle(admin, new DeploymentOptions().setConfig(config.json())).mapEmpty();
   }
 
+  /** The reactive pool and the legacy JDBC workers; readiness then also asks the database. */
+  private Future<Void> startDatabase() {
+    return Database.start(vertx, config.db())
+      .onSuccess(started -> {
+        database = started;
+        health.readiness().register("db", config.db().timeoutMs(), database::checkHealth);
+      })
+      .compose(started -> LegacyUserVerticle.deploy(vertx, started.target(), config.legacy().instances(),
+        config.db().timeoutMs(), config.legacy().timeoutMs()))
+      .mapEmpty();
+  }
+
   private Future<String> startUpstream() {
     if (!config.upstream().simulated()) {
       return Future.succeededFuture(config.upstream().baseUrl());
@@ -87,19 +106,24 @@ public final class MainVerticle extends VerticleBase {
       .map(UpstreamSimulator::baseUrl);
   }
 
-  private Future<Void> deployApi(String upstreamBaseUrl) {
+  private Future<String> deployApi(String upstreamBaseUrl) {
     cpuPool = new CpuPool(vertx, config.cpu().poolSize(), config.cpu().maxQueued(),
       config.diagnostics().workerBlockThresholdMs());
     Services services = new Services(cpuPool,
       new BlockingUpstreamClient(UpstreamClient.UpstreamTarget.parse(upstreamBaseUrl), config.upstream().timeoutMs()),
-      upstreamBaseUrl);
+      upstreamBaseUrl, database);
     int instances = config.http().instances() > 0 ? config.http().instances() : eventLoopCount(config);
     return vertx.deployVerticle(() -> {
         ApiVerticle api = new ApiVerticle(services);
         apiVerticles.add(api);
         return api;
       }, new DeploymentOptions().setConfig(config.json()).setInstances(instances))
-      .mapEmpty();
+      .map(upstreamBaseUrl);
+  }
+
+  private Future<String> deployTaskRunner(String upstreamBaseUrl) {
+    return vertx.deployVerticle(new TaskRunner(database, cpuPool, upstreamBaseUrl),
+      new DeploymentOptions().setConfig(config.json()));
   }
 
   /** The number of event loops the main Vert.x instance has. */
@@ -107,11 +131,13 @@ public final class MainVerticle extends VerticleBase {
     return config.vertx().eventLoops() > 0 ? config.vertx().eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
   }
 
+  /** Child verticles (API, legacy workers, task runner) are undeployed before this runs, so the pool is idle. */
   private Future<Void> stopAll() {
     ready = false;
     Future<Void> simulatorStopped = simulator == null ? Future.succeededFuture() : simulator.shutdown();
     Future<Void> adminStopped = adminVertx == null ? Future.succeededFuture() : adminVertx.close();
-    return Future.join(simulatorStopped, adminStopped).mapEmpty();
+    Future<Void> databaseStopped = database == null ? Future.succeededFuture() : database.close(vertx);
+    return Future.join(simulatorStopped, adminStopped, databaseStopped).mapEmpty();
   }
 
   /** Graceful shutdown's first step, at the signal: readiness DOWN, and keep-alive clients are asked to reconnect elsewhere. */
@@ -138,6 +164,11 @@ public final class MainVerticle extends VerticleBase {
 
   public List<ApiVerticle> apiVerticles() {
     return List.copyOf(apiVerticles);
+  }
+
+  /** The database, once started (tests stop and start its embedded server). */
+  public Database database() {
+    return database;
   }
 
   public int apiPort() {

@@ -1,8 +1,9 @@
 package io.loopscope.app;
 
 import io.loopscope.cpu.CpuPool;
+import io.loopscope.db.Database;
 import io.loopscope.upstream.BlockingUpstreamClient;
 
 /** What every ApiVerticle instance shares; made once by {@link MainVerticle}. */
-public record Services(CpuPool cpuPool, BlockingUpstreamClient blockingUpstream, String upstreamBaseUrl) {
+public record Services(CpuPool cpuPool, BlockingUpstreamClient blockingUpstream, String upstreamBaseUrl, Database database) {
 }

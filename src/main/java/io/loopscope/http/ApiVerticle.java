@@ -4,6 +4,8 @@ import io.loopscope.app.BuildInfo;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.app.Services;
 import io.loopscope.app.StartupException;
+import io.loopscope.db.TaskRepository;
+import io.loopscope.db.UserRepository;
 import io.loopscope.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -49,6 +51,9 @@ public final class ApiVerticle extends VerticleBase {
     router.route().handler(draining);
     new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream()).mount(router);
     new ConcurrencyRoutes(vertx, config, upstream).mount(router);
+    new UserRoutes(new UserRepository(services.database())).mount(router);
+    new LegacyRoutes(vertx, config).mount(router);
+    new TaskRoutes(vertx, config, new TaskRepository(services.database())).mount(router);
     new ApiDocsRoutes(contract, docsPage, BuildInfo.swaggerUiRoot()).mount(router, "/" + CONTRACT);
     Problems.install(router);
     return router;

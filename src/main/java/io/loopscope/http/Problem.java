@@ -48,6 +48,11 @@ public record Problem(String type, String title, int status, String detail, Stri
     return new Problem(TYPE_PREFIX + "saturated", "Service saturated", 503, detail, null, retryAfterSeconds);
   }
 
+  /** PostgreSQL cannot be reached or did not answer within db.timeoutMs. */
+  public static Problem databaseUnavailable(String detail) {
+    return new Problem(TYPE_PREFIX + "database-unavailable", "Database unavailable", 503, detail, null, 2);
+  }
+
   public static Problem upstreamFailed(String detail) {
     return of(502, "upstream-failed", "Upstream failed", detail);
   }

@@ -61,6 +61,12 @@ public final class Validation implements Handler<RoutingContext> {
     return this;
   }
 
+  /** A long query parameter in [min, max]; absent means {@code defaultValue} (null = required). */
+  public Validation queryLong(String name, long min, long max, Long defaultValue) {
+    params.add(new Param(name, Source.QUERY, defaultValue, text -> parseLong(name, text, min, max)));
+    return this;
+  }
+
   public Validation queryBool(String name, boolean defaultValue) {
     params.add(new Param(name, Source.QUERY, defaultValue, text -> parseBool(name, text)));
     return this;

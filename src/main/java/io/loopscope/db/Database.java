@@ -1,0 +1,186 @@
+package io.loopscope.db;
+
+import io.loopscope.app.ConfigException;
+import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.app.StartupException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The database's lifecycle and the one reactive pool. {@link #start} finds PostgreSQL ({@code db.url},
+ * {@code db.urlFile}, else the embedded server), migrates it with Flyway, all off the event loop, then
+ * builds the pool. {@link #run} is how everyone queries: with {@code db.timeoutMs} and with an unavailable
+ * database turned into a 503 problem.
+ */
+public final class Database {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+  private static final String MIGRATIONS = "classpath:db/migration";
+  /** A probe must answer within the kubelet's default 1 s probe timeout, whatever db.timeoutMs allows a request. */
+  private static final int HEALTH_CHECK_MAX_MS = 800;
+  /**
+   * The pool drops a waiter this much after {@link #run}'s own timeout has failed it: that one fires first
+   * and is a TimeoutException (503), where the pool's is an untyped VertxException.
+   */
+  private static final int POOL_WAIT_GRACE_MS = 1_000;
+
+  private final DatabaseTarget target;
+  private final EmbeddedDatabase embedded;
+  private final Pool pool;
+  private final int timeoutMs;
+
+  private Database(Vertx vertx, LoopscopeConfig.Db config, DatabaseTarget target, EmbeddedDatabase embedded) {
+    this.target = target;
+    this.embedded = embedded;
+    this.timeoutMs = config.timeoutMs();
+    this.pool = PgBuilder.pool()
+      .with(new PoolOptions().setName("loopscope").setMaxSize(config.poolSize())
+        .setConnectionTimeout(timeoutMs + POOL_WAIT_GRACE_MS).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+      .with(new NetClientOptions().setConnectTimeout(timeoutMs))
+      .connectingTo(target.connectOptions(timeoutMs))
+      .using(vertx)
+      .build();
+  }
+
+  /** Finds (or starts) PostgreSQL and migrates it on a worker thread, then builds the pool. */
+  public static Future<Database> start(Vertx vertx, LoopscopeConfig.Db config) {
+    return vertx.executeBlocking(() -> locateAndMigrate(config))
+      .map(located -> new Database(vertx, config, located.target(), located.embedded()));
+  }
+
+  private record Located(DatabaseTarget target, EmbeddedDatabase embedded) {
+  }
+
+  private static Located locateAndMigrate(LoopscopeConfig.Db config) throws IOException {
+    long start = System.nanoTime();
+    Optional<DatabaseTarget> external = externalTarget(config);
+    EmbeddedDatabase embedded = external.isPresent() ? null : startEmbedded(config.embedded());
+    DatabaseTarget target = external.orElseGet(() -> embedded.target());
+    String source = !config.url().isEmpty() ? "db.url" : embedded == null ? "db.urlFile" : "db.embedded.dataDir";
+    try {
+      MigrateResult migrated = migrate(source, target, config.timeoutMs());
+      LOG.info("PostgreSQL {} at {}: schema version {} ({} migrations applied now), ready in {} ms",
+        embedded == null ? "external" : "embedded (data in " + embedded.dataDir() + ")", target,
+        migrated.targetSchemaVersion == null ? migrated.initialSchemaVersion : migrated.targetSchemaVersion,
+        migrated.migrationsExecuted, (System.nanoTime() - start) / 1_000_000);
+      return new Located(target, embedded);
+    } catch (RuntimeException e) {
+      if (embedded != null) {
+        try {
+          embedded.close();
+        } catch (IOException closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** db.url (or LOOPSCOPE_DB_URL), else the contents of db.urlFile, else none: use the embedded server. */
+  private static Optional<DatabaseTarget> externalTarget(LoopscopeConfig.Db config) throws IOException {
+    if (!config.url().isEmpty()) {
+      return Optional.of(DatabaseTarget.parse("db.url", config.url()));
+    }
+    if (config.urlFile().isEmpty()) {
+      return Optional.empty();
+    }
+    Path file = Path.of(config.urlFile());
+    if (!Files.isReadable(file)) {
+      throw new ConfigException("db.urlFile", "cannot read " + file);
+    }
+    return Optional.of(DatabaseTarget.parse("db.urlFile", Files.readString(file).trim()));
+  }
+
+  private static EmbeddedDatabase startEmbedded(LoopscopeConfig.Db.Embedded config) {
+    try {
+      EmbeddedDatabase embedded = EmbeddedDatabase.prepare(config);
+      embedded.start();
+      return embedded;
+    } catch (IOException | RuntimeException e) {
+      throw new StartupException("db.embedded.dataDir", "cannot start the embedded PostgreSQL in " + config.dataDir()
+        + " (" + e.getMessage() + ")");
+    }
+  }
+
+  /** @param source the configuration key the target came from, named when it cannot be migrated */
+  private static MigrateResult migrate(String source, DatabaseTarget target, int timeoutMs) {
+    try {
+      return Flyway.configure()
+        .dataSource(target.jdbcUrl(timeoutMs), target.user(), target.password())
+        .locations(MIGRATIONS)
+        .load()
+        .migrate();
+    } catch (FlywayException e) {
+      throw new StartupException(source, "cannot migrate " + target + " (" + rootMessage(e) + ")");
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return String.valueOf(t.getMessage()).lines().findFirst().orElse("");
+  }
+
+  /** Runs queries on the pool, failing with a 503 problem when the database is unavailable or slower than db.timeoutMs. */
+  public <T> Future<T> run(Function<Pool, Future<T>> queries) {
+    return queries.apply(pool)
+      .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+      .recover(DatabaseFailures::translate);
+  }
+
+  /** The readiness check "db": one round trip, DOWN with the reason when it fails or takes longer than 800 ms. */
+  public void checkHealth(Promise<Status> promise) {
+    pool.query("SELECT 1").execute()
+      .timeout(Math.min(timeoutMs, HEALTH_CHECK_MAX_MS), TimeUnit.MILLISECONDS)
+      .onSuccess(ok -> promise.complete(Status.OK(new JsonObject().put("database", describe()))))
+      .onFailure(failure -> promise.complete(Status.KO(new JsonObject()
+        .put("database", describe())
+        .put("reason", String.valueOf(failure.getMessage())))));
+  }
+
+  private String describe() {
+    return (embedded == null ? "external " : "embedded ") + target;
+  }
+
+  public DatabaseTarget target() {
+    return target;
+  }
+
+  /** The embedded server, when loopscope runs its own. */
+  public Optional<EmbeddedDatabase> embedded() {
+    return Optional.ofNullable(embedded);
+  }
+
+  public int timeoutMs() {
+    return timeoutMs;
+  }
+
+  /** Closes the pool, then stops the embedded server (blocking, so on a worker thread). */
+  public Future<Void> close(Vertx vertx) {
+    return pool.close().eventually(() -> embedded == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      embedded.close();
+      return null;
+    }));
+  }
+}

@@ -1,0 +1,45 @@
+package io.loopscope.db;
+
+import io.loopscope.http.Problem;
+import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+
+/** Tells "the database is not there right now" (503, retry) from everything else, by SQLSTATE and exception type. */
+public final class DatabaseFailures {
+
+  public static final String UNAVAILABLE_DETAIL = "The database is unavailable; retry later";
+
+  private DatabaseFailures() {
+  }
+
+  /** For {@code recover}: an unavailable database becomes a 503 problem, anything else stays as it is. */
+  public static <T> Future<T> translate(Throwable failure) {
+    if (isUnavailable(failure)) {
+      return Future.failedFuture(Problem.databaseUnavailable(UNAVAILABLE_DETAIL).toException());
+    }
+    return Future.failedFuture(failure);
+  }
+
+  public static boolean isUnavailable(Throwable failure) {
+    if (failure instanceof PgException pg) {
+      return isUnavailable(pg.getSqlState());
+    }
+    return failure instanceof TimeoutException
+      || failure instanceof ClosedConnectionException
+      || failure instanceof ConnectException
+      || failure instanceof io.netty.channel.ConnectTimeoutException;
+  }
+
+  /**
+   * Class 08 (connection exception), 57P01-57P03 (shutting down, cannot connect now), 53300 (too many
+   * connections) and 57014 (statement_timeout: the database did not answer in time).
+   */
+  public static boolean isUnavailable(String sqlState) {
+    return sqlState != null
+      && (sqlState.startsWith("08") || sqlState.startsWith("57P") || sqlState.equals("53300") || sqlState.equals("57014"));
+  }
+}

@@ -1,0 +1,102 @@
+package io.loopscope.http;
+
+import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.db.TaskRepository;
+import io.loopscope.tasks.TaskRunner;
+import io.loopscope.tasks.TaskSpec;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.List;
+import java.util.Optional;
+
+import static io.loopscope.http.Responses.json;
+import static io.loopscope.http.Validation.params;
+
+/** Durable background tasks: {@code POST /tasks} queues one (202), {@code GET /tasks/{id}} and {@code GET /tasks} read them. */
+public final class TaskRoutes {
+
+  static final List<String> STATES = List.of("queued", "running", "done", "failed");
+  static final int MAX_PAGE = 100;
+
+  private final Vertx vertx;
+  private final LoopscopeConfig config;
+  private final TaskRepository tasks;
+  private final TaskSpec.Limits limits;
+
+  public TaskRoutes(Vertx vertx, LoopscopeConfig config, TaskRepository tasks) {
+    this.vertx = vertx;
+    this.config = config;
+    this.tasks = tasks;
+    this.limits = new TaskSpec.Limits(config.cpu().maxItems(), config.concurrency().maxFanOut(),
+      config.demo().maxDelayMs(), config.upstream().latencyMs());
+  }
+
+  public void mount(Router router) {
+    router.post("/tasks")
+      .handler(BodyHandler.create(false).setBodyLimit(config.tasks().maxBodyBytes()))
+      .handler(this::submitTask);
+    router.get("/tasks/:id").handler(params().pathLong("id", 1, Long.MAX_VALUE)).handler(this::getTask);
+    router.get("/tasks")
+      .handler(params().queryEnum("state", STATES, "").queryInt("limit", 1, MAX_PAGE, 20)
+        .queryLong("before", 1, Long.MAX_VALUE, Long.MAX_VALUE))
+      .handler(this::listTasks);
+  }
+
+  private void submitTask(RoutingContext ctx) {
+    Future.succeededFuture(ctx.body().buffer())
+      .map(body -> TaskSpec.parse(body, limits))
+      .compose(this::queue)
+      .onSuccess(task -> accepted(ctx, task))
+      .onFailure(ctx::fail);
+  }
+
+  private Future<JsonObject> queue(TaskSpec spec) {
+    int maxQueued = config.tasks().maxQueued();
+    return tasks.submit(spec.kind(), spec.input().encode(), maxQueued)
+      .compose(queued -> queued.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(
+        Problem.saturated(maxQueued + " tasks are already waiting (tasks.maxQueued)", 1).toException())));
+  }
+
+  private void accepted(RoutingContext ctx, JsonObject task) {
+    long id = task.getLong("id");
+    vertx.eventBus().publish(TaskRunner.QUEUED_ADDRESS, id);
+    ctx.response().putHeader(HttpHeaders.LOCATION, "/tasks/" + id);
+    json(ctx, 202, task.toBuffer());
+  }
+
+  private void getTask(RoutingContext ctx) {
+    long id = ctx.get("id");
+    tasks.find(id)
+      .compose(found -> found.map(Future::succeededFuture)
+        .orElseGet(() -> Future.failedFuture(Problem.notFound("No task " + id).toException())))
+      .onSuccess(task -> json(ctx, task))
+      .onFailure(ctx::fail);
+  }
+
+  /** Newest first; {@code next} is the link to the following page, null on the last one. */
+  private void listTasks(RoutingContext ctx) {
+    String state = ctx.get("state");
+    int limit = ctx.get("limit");
+    long before = ctx.get("before");
+    tasks.list(state, before, limit + 1)
+      .onSuccess(page -> json(ctx, new JsonObject()
+        .put("tasks", new JsonArray(page.getList().subList(0, Math.min(limit, page.size()))))
+        .put("next", nextPage(page, state, limit).orElse(null))))
+      .onFailure(ctx::fail);
+  }
+
+  private static Optional<String> nextPage(JsonArray page, String state, int limit) {
+    if (page.size() <= limit) {
+      return Optional.empty();
+    }
+    long lastShown = page.getJsonObject(limit - 1).getLong("id");
+    return Optional.of("/tasks?limit=" + limit + "&before=" + lastShown + (state.isEmpty() ? "" : "&state=" + state));
+  }
+}

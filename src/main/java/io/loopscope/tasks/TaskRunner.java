@@ -1,0 +1,205 @@
+package io.loopscope.tasks;
+
+import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.cpu.CpuPool;
+import io.loopscope.cpu.SortJob;
+import io.loopscope.db.Database;
+import io.loopscope.db.TaskRepository;
+import io.loopscope.db.TaskRepository.Claimed;
+import io.loopscope.http.Problem;
+import io.loopscope.http.ProblemException;
+import io.loopscope.upstream.UpstreamClient;
+import io.loopscope.concurrency.FanOut;
+import io.loopscope.concurrency.FanOutException;
+import io.loopscope.concurrency.Work;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+/**
+ * The article's {@code create_task}, made durable: runs the tasks stored in PostgreSQL, at most
+ * {@code tasks.concurrency} at once. It claims work when told a task was queued ({@value #QUEUED_ADDRESS}),
+ * when a task ends, and every second (tasks of other processes, expired leases, a database back from an
+ * outage). A claimed task holds a lease it renews while it runs; on a graceful stop its tasks go back to
+ * the queue, and after a crash the lease runs out: either way the next start runs them.
+ */
+public final class TaskRunner extends VerticleBase {
+
+  public static final String QUEUED_ADDRESS = "tasks.queued";
+  static final int LEASE_SECONDS = 30;
+  private static final long POLL_MS = 1_000;
+  private static final long RENEW_MS = LEASE_SECONDS * 1_000L / 3;
+  private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
+
+  private final Database database;
+  private final CpuPool cpuPool;
+  private final String upstreamBaseUrl;
+  private final Set<Long> running = new HashSet<>();
+  private TaskRepository tasks;
+  private UpstreamClient upstream;
+  private int concurrency;
+  private int maxItems;
+  private boolean claiming;
+  private boolean claimAgain;
+  private boolean stopping;
+  private boolean databaseDown;
+
+  public TaskRunner(Database database, CpuPool cpuPool, String upstreamBaseUrl) {
+    this.database = database;
+    this.cpuPool = cpuPool;
+    this.upstreamBaseUrl = upstreamBaseUrl;
+  }
+
+  @Override
+  public Future<?> start() {
+    LoopscopeConfig config = LoopscopeConfig.from(config());
+    concurrency = config.tasks().concurrency();
+    maxItems = config.cpu().maxItems();
+    tasks = new TaskRepository(database);
+    upstream = new UpstreamClient(vertx, UpstreamClient.UpstreamTarget.parse(upstreamBaseUrl),
+      config.upstream().timeoutMs(), config.upstream().maxConnections());
+    vertx.setPeriodic(POLL_MS, id -> claim());
+    vertx.setPeriodic(RENEW_MS, id -> renewLeases());
+    MessageConsumer<Object> queued = vertx.eventBus().consumer(QUEUED_ADDRESS, message -> claim());
+    return queued.completion().onSuccess(v -> claim());
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    upstream.close();
+    if (running.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Long> unfinished = List.copyOf(running);
+    return tasks.requeue(unfinished)
+      .onSuccess(v -> LOG.info("Stopping: {} running tasks went back to the queue {}", unfinished.size(), unfinished))
+      .onFailure(failure -> LOG.warn("Stopping: could not requeue tasks {}; they run again when their lease ends ({})",
+        unfinished, failure.getMessage()))
+      .otherwiseEmpty();
+  }
+
+  /** Claims as many tasks as there are free slots; one claim at a time, and again if asked meanwhile. */
+  private void claim() {
+    int free = concurrency - running.size();
+    if (stopping || free <= 0) {
+      return;
+    }
+    if (claiming) {
+      claimAgain = true;
+      return;
+    }
+    claiming = true;
+    tasks.claim(free, LEASE_SECONDS)
+      .onSuccess(claimed -> {
+        databaseBack();
+        claimed.forEach(this::run);
+      })
+      .onFailure(this::databaseDown)
+      .onComplete(done -> {
+        claiming = false;
+        if (claimAgain) {
+          claimAgain = false;
+          claim();
+        }
+      });
+  }
+
+  private void run(Claimed task) {
+    running.add(task.id());
+    execute(task)
+      .transform(outcome -> record(task, outcome.succeeded() ? outcome.result() : null, outcome.cause()))
+      .onComplete(recorded -> {
+        running.remove(task.id());
+        if (recorded.succeeded() && recorded.result()) {
+          claim();
+        }
+      });
+  }
+
+  /** The task's result as JSON text. */
+  private Future<String> execute(Claimed task) {
+    return switch (task.kind()) {
+      case TaskSpec.SORT -> sort(task.input());
+      case TaskSpec.FETCH -> fetch(new JsonObject(task.input()));
+      default -> Future.failedFuture(new IllegalStateException("unknown task kind " + task.kind()));
+    };
+  }
+
+  /** The article's cpu_intensive_task on the CPU pool; reading the stored numbers happens there too. */
+  private Future<String> sort(String input) {
+    return cpuPool.submit(() -> SortJob.run(new JsonObject(input).getJsonArray("data").toBuffer(), maxItems).body().toString());
+  }
+
+  private Future<String> fetch(JsonObject input) {
+    return gatherPosts(input.getInteger("n"), input.getInteger("ms"), input.getBoolean("fail"))
+      .map(posts -> new JsonObject().put("count", posts.size()).put("posts", new JsonArray(posts)).encode());
+  }
+
+  /** The fan-out: posts 1..n from the upstream at once; the first failure fails the task (asyncio.gather). */
+  private Future<List<JsonObject>> gatherPosts(int n, int ms, boolean fail) {
+    List<Work<JsonObject>> calls = IntStream.rangeClosed(1, n)
+      .<Work<JsonObject>>mapToObj(id -> cancellation -> upstream.fetchPost(id, ms, fail, cancellation)).toList();
+    return FanOut.start(calls).all().recover(FanOutException::failedCall);
+  }
+
+  /**
+   * Stores the outcome. A task that failed only because a bounded pool was full goes back to the queue
+   * instead, and the next claim waits for the poll rather than spinning on the full pool.
+   *
+   * @return whether to claim more work right away
+   */
+  private Future<Boolean> record(Claimed task, String result, Throwable failure) {
+    if (stopping) {
+      return Future.succeededFuture(false);
+    }
+    Future<?> recorded;
+    boolean saturated = failure instanceof ProblemException problem && problem.problem().status() == 503;
+    if (failure == null) {
+      recorded = tasks.finish(task, "done", result, null);
+    } else if (saturated) {
+      recorded = tasks.requeue(List.of(task.id()));
+    } else {
+      recorded = tasks.finish(task, "failed", null, errorOf(task, failure).encode());
+    }
+    return recorded.onFailure(this::databaseDown).map(!saturated);
+  }
+
+  private static JsonObject errorOf(Claimed task, Throwable failure) {
+    if (failure instanceof ProblemException problem) {
+      return problem.problem().toJson();
+    }
+    LOG.error("Task {} ({}) failed", task.id(), task.kind(), failure);
+    return Problem.internal().toJson();
+  }
+
+  private void renewLeases() {
+    if (!running.isEmpty()) {
+      tasks.renewLeases(List.copyOf(running), LEASE_SECONDS).onFailure(this::databaseDown);
+    }
+  }
+
+  /** Logged once per outage, not once per poll. */
+  private void databaseDown(Throwable failure) {
+    if (!databaseDown) {
+      databaseDown = true;
+      LOG.warn("Task runner cannot reach the database; retrying every {} ms ({})", POLL_MS, failure.getMessage());
+    }
+  }
+
+  private void databaseBack() {
+    if (databaseDown) {
+      databaseDown = false;
+      LOG.info("Task runner reaches the database again");
+    }
+  }
+}
