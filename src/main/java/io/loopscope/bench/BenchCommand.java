@@ -26,16 +26,17 @@ import java.util.concurrent.Callable;
 /** {@code loopscope bench}: a load generator for any HTTP/1.1 server, on Vert.x WebClient with HdrHistogram latencies. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
   description = {
-    "Load any HTTP/1.1 server and report throughput and latency percentiles.",
-    "  burst (default): --requests N over --concurrency keep-alive connections (the article's benchmark)",
-    "  closed loop:     --duration D, each connection sends again as soon as it has an answer",
-    "  open loop:       --rate R --duration D, latency counted from each request's scheduled time",
-    "Targets run one after another. Exit codes: 0 done (failed requests are counted, not fatal), 1 a target",
-    "cannot be reached or a report cannot be written, 2 invalid options."},
+    "Load any HTTP/1.1 server; report throughput and latency percentiles.",
+    "  burst (default) --requests N over --concurrency keep-alive connections",
+    "  closed loop     --duration D: each connection sends again when answered",
+    "  open loop       --rate R --duration D: latency from each scheduled time",
+    "URLs run one after another. Exit codes: 0 done (failed requests are",
+    "counted, not fatal); 1 a URL cannot be reached or a report not written;",
+    "2 invalid options."},
   footer = {"", "Examples:",
-    "  loopscope bench --requests 100 --concurrency 100 http://localhost:8080/test/sync http://localhost:8080/test/async",
-    "  loopscope bench --duration 10s --concurrency 100 --warmup 3s 'http://localhost:8080/test/async?ms=0'",
-    "  loopscope bench --rate 200 --duration 30s --json out.json --html out.html http://localhost:8080/good-example",
+    "  loopscope bench -n 100 -c 100 http://localhost:8080/test/async",
+    "  loopscope bench -d 10s -w 15s 'http://localhost:8080/test/async?ms=0'",
+    "  loopscope bench -r 200 -d 30s --html out.html http://localhost:8080/",
     "  loopscope bench --suite article --url http://localhost:8080"})
 public final class BenchCommand implements Callable<Integer> {
 
@@ -46,18 +47,18 @@ public final class BenchCommand implements Callable<Integer> {
   Long requests;
 
   @Option(names = {"-c", "--concurrency"}, paramLabel = "C", defaultValue = "100",
-    description = "connections, i.e. requests in flight at once (default ${DEFAULT-VALUE})")
+    description = "connections = requests in flight (default ${DEFAULT-VALUE})")
   int concurrency;
 
   @Option(names = {"-d", "--duration"}, paramLabel = "D", converter = DurationConverter.class,
-    description = "closed or open loop: how long to load each URL (10s, 500ms, 2m)")
+    description = "closed/open loop: time per URL (10s, 500ms, 2m)")
   Duration duration;
 
   @Option(names = {"-r", "--rate"}, paramLabel = "R", description = "open loop: requests per second, on a fixed schedule")
   Double rate;
 
   @Option(names = {"-w", "--warmup"}, paramLabel = "D", converter = DurationConverter.class, defaultValue = "0s",
-    description = "load each URL this long first, unrecorded (default ${DEFAULT-VALUE})")
+    description = "load each URL this long first, unrecorded")
   Duration warmup;
 
   @Option(names = {"-t", "--timeout"}, paramLabel = "D", converter = DurationConverter.class, defaultValue = "30s",
@@ -73,28 +74,28 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--body", paramLabel = "TEXT|@FILE", description = "request body, or @FILE to read it from a file")
   String body;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "write the results as JSON (schema: bench/report.schema.json)")
+  @Option(names = "--json", paramLabel = "FILE", description = "write the results as JSON")
   Path jsonFile;
 
   @Option(names = "--html", paramLabel = "FILE", description = "write a self-contained HTML page with charts")
   Path htmlFile;
 
-  @Option(names = "--suite", paramLabel = "NAME", description = "run a named suite instead of URLs: 'article' (needs --url)")
+  @Option(names = "--suite", paramLabel = "NAME", description = "run a suite instead of URLs: article")
   String suite;
 
-  @Option(names = "--url", paramLabel = "BASE", description = "the server a suite runs against, e.g. http://localhost:8080")
+  @Option(names = "--url", paramLabel = "BASE", description = "the server the suite runs against")
   String baseUrl;
 
   @Option(names = "--latency-ms", paramLabel = "MS", defaultValue = "100",
-    description = "suite: the latency each endpoint is asked for with ?ms= (default ${DEFAULT-VALUE})")
+    description = "suite: ?ms= asked of each endpoint (default ${DEFAULT-VALUE})")
   int latencyMs;
 
   @Option(names = "--event-loops", paramLabel = "N",
-    description = "client event-loop threads; the connections are spread over them (default: one per core)")
+    description = "client event loops (default: one per core)")
   Integer eventLoops;
 
   @Option(names = "--progress", paramLabel = "STYLE", defaultValue = "auto",
-    description = "auto (a bar on a terminal, lines otherwise), bar, lines or off (default ${DEFAULT-VALUE})")
+    description = "auto (bar on a terminal, else lines), bar, lines, off")
   String progress;
 
   @Spec

@@ -44,6 +44,9 @@ final class CommandLineRun {
     Progress progress = Progress.start(vertx, runner, err, style);
     try {
       return runner.run(targets).await();
+    } catch (RuntimeException failure) {
+      finished();
+      throw failure;
     } finally {
       if (progress != null) {
         progress.stop();
