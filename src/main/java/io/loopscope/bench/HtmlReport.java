@@ -96,7 +96,8 @@ public final class HtmlReport {
         .append(cell(TextReport.ms(latency.getDouble("p50")))).append(cell(TextReport.ms(latency.getDouble("p90"))))
         .append(cell(TextReport.ms(latency.getDouble("p99")))).append(cell(TextReport.ms(latency.getDouble("max"))))
         .append(suite ? cell(String.format(Locale.ROOT, "x%.1f", r.getDouble("limitRatio"))) : "")
-        .append("<td class=\"errors\">").append(escape(errors(r.getJsonObject("errors")))).append("</td></tr>\n");
+        .append(r.getJsonObject("errors").isEmpty() ? "<td>" : "<td class=\"errors\">")
+        .append(escape(errors(r.getJsonObject("errors")))).append("</td></tr>\n");
     }
     page.append("</table>\n");
   }
