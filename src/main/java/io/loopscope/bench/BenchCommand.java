@@ -129,16 +129,7 @@ public final class BenchCommand implements Callable<Integer> {
       TextReport.printTargets(out, results, settings);
     }
     if (jsonFile != null || htmlFile != null) {
-      var json = JsonReport.of(results, settings, articleSuite);
-      if (jsonFile != null) {
-        JsonReport.write(jsonFile, json);
-        out.println("JSON report: " + jsonFile);
-      }
-      if (htmlFile != null) {
-        HtmlReport.write(htmlFile, json);
-        out.println("HTML report: " + htmlFile);
-      }
-      out.flush();
+      ReportFiles.save(out, JsonReport.of(results, settings, articleSuite), jsonFile, htmlFile);
     }
   }
 

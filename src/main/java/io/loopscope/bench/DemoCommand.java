@@ -94,13 +94,7 @@ public final class DemoCommand implements Callable<Integer> {
         printBlocked(out, blocked);
         JsonObject report = JsonReport.of(results, settings, suite);
         blocked.ifPresent(reports -> report.put("blockedThreads", reports));
-        if (jsonFile != null) {
-          JsonReport.write(jsonFile, report);
-          out.println("JSON report: " + jsonFile);
-        }
-        HtmlReport.write(htmlFile, report);
-        out.println("HTML report: " + htmlFile);
-        out.flush();
+        ReportFiles.save(out, report, jsonFile, htmlFile);
       } finally {
         run.finished();
       }

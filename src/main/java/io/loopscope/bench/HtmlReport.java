@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -22,10 +21,6 @@ public final class HtmlReport {
   private static final Pattern SCRIPT_END = Pattern.compile("</(script)", Pattern.CASE_INSENSITIVE);
 
   private HtmlReport() {
-  }
-
-  public static void write(Path file, JsonObject report) {
-    JsonReport.writeFile(file, render(report));
   }
 
   public static String render(JsonObject report) {

@@ -6,9 +6,6 @@ import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
@@ -39,22 +36,6 @@ public final class JsonReport {
     JsonArray targets = new JsonArray();
     results.forEach(result -> targets.add(result(result, settings, suite)));
     return report.put("results", targets);
-  }
-
-  public static void write(Path file, JsonObject report) {
-    writeFile(file, report.encodePrettily() + "\n");
-  }
-
-  static void writeFile(Path file, String content) {
-    try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.writeString(file, content);
-    } catch (IOException e) {
-      throw new BenchException("cannot write " + file + ": " + e.getMessage());
-    }
   }
 
   private static JsonObject settings(LoadSettings settings) {

@@ -100,7 +100,7 @@ class ReportsTest {
   void the_html_report_is_one_self_contained_page_with_a_chart_per_endpoint(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("reports/bench.html");
     JsonObject report = JsonReport.of(results, settings, null);
-    HtmlReport.write(file, report);
+    ReportFiles.write(file, HtmlReport.render(report));
 
     assertThat(file).isRegularFile();
     Document page = Jsoup.parse(file.toFile(), "UTF-8");
