@@ -125,7 +125,8 @@ public final class BenchRunner {
       .setKeepAlive(true)
       .setConnectTimeout(timeoutMs)
       .setFollowRedirects(false)
-      .setUserAgent("loopscope-bench");
+      // like wrk, no User-Agent: the smallest request that is still HTTP/1.1 (add one with -H)
+      .setUserAgentEnabled(false);
     return WebClient.create(vertx, options, new PoolOptions().setHttp1MaxSize(settings.concurrency()));
   }
 
