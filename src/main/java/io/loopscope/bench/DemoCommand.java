@@ -90,8 +90,7 @@ public final class DemoCommand implements Callable<Integer> {
       List<TargetResult> results = run.run(suite.targets());
       try {
         TextReport.printSuite(out, results, settings, suite);
-        Optional<JsonArray> blocked = blockedDuringBadExample(benchVertx, service.adminPort(), results);
-        printBlocked(out, blocked);
+        Optional<JsonArray> blocked = showBlocked(out, benchVertx, service.adminPort(), results);
         JsonObject report = JsonReport.of(results, settings, suite);
         blocked.ifPresent(reports -> report.put("blockedThreads", reports));
         ReportFiles.save(out, report, jsonFile, htmlFile);
@@ -120,13 +119,25 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static void printBlocked(PrintWriter out, Optional<JsonArray> blocked) {
+  /** Prints what LoopWatch caught; answers the reports, or nothing when they could not be had. */
+  private static Optional<JsonArray> showBlocked(PrintWriter out, Vertx vertx, int adminPort, List<TargetResult> results) {
     out.println();
+    Optional<JsonArray> blocked;
+    try {
+      blocked = blockedDuringBadExample(vertx, adminPort, results);
+    } catch (RuntimeException e) {
+      out.println("LoopWatch's reports could not be read (GET " + BlockedThreads.PATH + "): " + e.getMessage());
+      return Optional.empty();
+    }
     if (blocked.isEmpty()) {
       out.println("LoopWatch is not available (GET " + BlockedThreads.PATH + " answered 404): no blocked-thread reports to show.");
-      return;
+      return blocked;
     }
-    JsonArray reports = blocked.get();
+    printBlocked(out, blocked.get());
+    return blocked;
+  }
+
+  private static void printBlocked(PrintWriter out, JsonArray reports) {
     out.printf("LoopWatch caught %d blocked event loop%s during %s%s%n", reports.size(), reports.size() == 1 ? "" : "s",
       BAD_EXAMPLE, reports.size() > REPORTS_SHOWN ? "; the " + REPORTS_SHOWN + " longest:" : reports.isEmpty() ? "." : ":");
     for (int i = 0; i < Math.min(REPORTS_SHOWN, reports.size()); i++) {
