@@ -96,14 +96,16 @@ public final class ConfigLoader {
   /** vertx-config needs a Vert.x instance, and the real one cannot exist before its options are read: a tiny one reads, then goes. */
   private static JsonObject read(ConfigStoreOptions store, String name) {
     Vertx bootstrap = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    // read once: no periodic re-scan that could outlive the bootstrap instance
+    ConfigRetriever retriever = ConfigRetriever.create(bootstrap,
+      new ConfigRetrieverOptions().setIncludeDefaultStores(false).setScanPeriod(-1).addStore(store));
     try {
-      ConfigRetriever retriever = ConfigRetriever.create(bootstrap,
-        new ConfigRetrieverOptions().setIncludeDefaultStores(false).addStore(store));
       return retriever.getConfig().await();
     } catch (Exception e) {
       throw new ConfigException(name, "cannot be read as YAML (" + rootMessage(e) + ")");
     } finally {
-      bootstrap.close();
+      retriever.close();
+      bootstrap.close().await();
     }
   }
 
