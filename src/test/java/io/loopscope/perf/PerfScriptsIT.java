@@ -1,0 +1,60 @@
+package io.loopscope.perf;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The perf/ scripts run end to end on their shortest setting and print their tables (the figures themselves live in perf/RESULTS.md). */
+class PerfScriptsIT {
+
+  private record Run(int exitCode, String output) {
+  }
+
+  private static boolean onPath(String tool) {
+    return Files.isExecutable(Path.of("/usr/bin", tool)) || List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+      .stream().anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
+  }
+
+  private static Run run(long timeoutSeconds, String... command) throws IOException, InterruptedException {
+    Path log = Files.createTempFile("perf-script", ".log");
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().waitFor();
+        throw new AssertionError(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s:\n" + Files.readString(log));
+      }
+      return new Run(process.exitValue(), Files.readString(log));
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
+  @Test
+  void perf_run_short_compares_loopscope_with_the_baseline_in_one_table() throws Exception {
+    assumeTrue(onPath("wrk"), "perf/run needs wrk (Debian package wrk, which .ci/run installs): skipped");
+    Path out = Path.of("target", "perf", "short.md");
+    Run run = run(300, "bash", "perf/run", "--short", "--out", out.toString());
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.output())
+      .contains("| scenario | server | connections | req/s | p50 ms | p99 ms | errors | note |")
+      .containsPattern("\\| overhead \\| baseline \\| 100 \\| [1-9][0-9]* \\|")
+      .containsPattern("\\| overhead \\| loopscope \\(defaults\\) \\| 100 \\| [1-9][0-9]* \\|.*of baseline");
+    assertThat(Files.readString(out)).isEqualTo(run.output().substring(run.output().indexOf("perf/run on ")));
+  }
+
+  @Test
+  void perf_jmh_runs_the_microbenchmarks() throws Exception {
+    Run run = run(300, "bash", "perf/jmh", "HotPath", "-f", "0", "-wi", "0", "-i", "1", "-r", "200ms", "-foe", "true");
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.output()).contains("HotPathBenchmark.problemBody").contains("HotPathBenchmark.requestIdAccepted");
+  }
+}
