@@ -65,7 +65,7 @@ public record LoopscopeConfig(
   public record Shutdown(int readinessDelayMs, int drainTimeoutMs) {
   }
 
-  public record Log(String format) {
+  public record Log(String format, boolean access) {
   }
 
   public static LoopscopeConfig from(JsonObject json) {
@@ -96,7 +96,7 @@ public record LoopscopeConfig(
         v.intIn("diagnostics.liveMaxStallMs", 1, 86_400_000)),
       new Metrics(v.bool("metrics.enabled")),
       new Shutdown(v.intIn("shutdown.readinessDelayMs", 0, 3_600_000), v.intIn("shutdown.drainTimeoutMs", 0, 3_600_000)),
-      new Log(v.oneOf("log.format", List.of("text", "json"))),
+      new Log(v.oneOf("log.format", List.of("text", "json")), v.bool("log.access")),
       json.copy());
   }
 

@@ -47,7 +47,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private Router router(LoopscopeConfig config, Buffer contract, Buffer docsPage) {
     router = Router.router(vertx);
-    router.route().handler(new RequestIdHandler());
+    router.route().handler(new RequestIdHandler(config.log().access()));
     router.route().handler(draining);
     new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream()).mount(router);
     new ConcurrencyRoutes(vertx, config, upstream).mount(router);

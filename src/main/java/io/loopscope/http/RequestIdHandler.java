@@ -27,13 +27,22 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
   private static final int MAX_LOGGED_PATH = 256;
   private static final Logger ACCESS = LoggerFactory.getLogger(ACCESS_LOGGER);
 
+  private final boolean accessLog;
+
+  /** @param accessLog whether to write one access line per request (log.access) */
+  public RequestIdHandler(boolean accessLog) {
+    this.accessLog = accessLog;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     String id = acceptedOrNew(ctx.request().headers().getAll(HEADER));
     long start = System.nanoTime();
     ctx.put(LOG_KEY, id);
     ctx.response().putHeader(HEADER, id);
-    ctx.addEndHandler(ended -> logAccess(ctx, id, start));
+    if (accessLog) {
+      ctx.addEndHandler(ended -> logAccess(ctx, id, start));
+    }
     ctx.next();
   }
 

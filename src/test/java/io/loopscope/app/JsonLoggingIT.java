@@ -42,7 +42,7 @@ class JsonLoggingIT {
   @Test
   void the_env_var_switches_every_line_to_json_with_the_request_id(Vertx vertx) throws Exception {
     service = ServiceProcess.start("json-logging-env", Map.of("LOOPSCOPE_LOG_FORMAT", "json",
-      "LOOPSCOPE_SHUTDOWN_READINESSDELAYMS", "0"));
+      "LOOPSCOPE_SHUTDOWN_READINESSDELAYMS", "0", "LOOPSCOPE_LOG_ACCESS", "true"));
     List<JsonObject> lines = requestsThenStop(vertx);
 
     assertThat(accessLine(lines, "it-json-1").getString("formattedMessage")).matches("GET /test/async 200 \\d+ ms");
@@ -59,7 +59,7 @@ class JsonLoggingIT {
   void the_config_key_switches_to_json_too(Vertx vertx) throws Exception {
     Path config = Files.createTempFile("loopscope-json", ".yaml");
     try {
-      Files.writeString(config, "log:\n  format: json\nshutdown:\n  readinessDelayMs: 0\n");
+      Files.writeString(config, "log:\n  format: json\n  access: true\nshutdown:\n  readinessDelayMs: 0\n");
       service = ServiceProcess.start("json-logging-config", Map.of(), "--config", config.toString());
       List<JsonObject> lines = requestsThenStop(vertx);
       assertThat(accessLine(lines, "it-json-1").getString("formattedMessage")).startsWith("GET /test/async 200");
@@ -70,7 +70,7 @@ class JsonLoggingIT {
 
   @Test
   void text_is_the_default(Vertx vertx) throws Exception {
-    service = ServiceProcess.start("text-logging", Map.of("LOOPSCOPE_SHUTDOWN_READINESSDELAYMS", "0"));
+    service = ServiceProcess.start("text-logging", Map.of("LOOPSCOPE_SHUTDOWN_READINESSDELAYMS", "0", "LOOPSCOPE_LOG_ACCESS", "true"));
     client = client(vertx);
     client.get("/test/async?ms=1").putHeader(RequestIdHandler.HEADER, "it-text-1").send().await(10, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(5)).until(() -> service.lines().stream().anyMatch(l -> l.contains("it-text-1")));

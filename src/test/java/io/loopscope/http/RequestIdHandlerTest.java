@@ -13,7 +13,9 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import static io.loopscope.http.RequestIdHandler.HEADER;
@@ -34,14 +37,25 @@ class RequestIdHandlerTest {
 
   private static final String GENERATED = "[0-9a-f]{32}";
 
+  private static TestService service;
   private WebClient client;
   private ListAppender<ILoggingEvent> accessLog;
   private Logger accessLogger;
   private Level accessLevel;
 
+  @BeforeAll
+  static void start() {
+    service = TestService.start(Map.of("log.access", true));
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+  }
+
   @BeforeEach
   void connect(Vertx vertx) {
-    client = TestService.shared().apiClient(vertx);
+    client = service.apiClient(vertx);
     accessLogger = (Logger) LoggerFactory.getLogger(RequestIdHandler.ACCESS_LOGGER);
     accessLevel = accessLogger.getLevel();
     accessLogger.setLevel(Level.INFO);
@@ -55,6 +69,17 @@ class RequestIdHandlerTest {
     accessLogger.detachAppender(accessLog);
     accessLogger.setLevel(accessLevel);
     client.close();
+  }
+
+  @Test
+  void without_log_access_there_is_an_id_but_no_access_line(Vertx vertx, VertxTestContext ctx) {
+    WebClient quiet = TestService.shared().apiClient(vertx);
+    quiet.get("/test/async?ms=1").putHeader(HEADER, "quiet-1").send().onComplete(ctx.succeeding(response -> ctx.verify(() -> {
+      assertThat(response.getHeader(HEADER)).isEqualTo("quiet-1");
+      assertThat(accessLines()).noneMatch(line -> line.getKeyValuePairs().toString().contains("quiet-1"));
+      quiet.close();
+      ctx.completeNow();
+    })));
   }
 
   @Test
