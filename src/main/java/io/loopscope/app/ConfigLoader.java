@@ -9,7 +9,9 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +25,12 @@ import java.util.Properties;
  */
 public final class ConfigLoader {
 
-  /** Classpath copy of conf/loopscope.yaml; the path keeps a same-named file in the working directory from shadowing it. */
-  static final String DEFAULTS = "io/loopscope/loopscope.yaml";
+  /**
+   * Classpath copy of conf/loopscope.yaml. Its folder keeps a same-named file in the working directory
+   * from shadowing it, and holds nothing else: Vert.x unpacks a classpath file's whole parent folders
+   * to its cache before reading it (under io/ that would be every class in the jar, seconds of start-up).
+   */
+  static final String DEFAULTS = "loopscope-defaults/loopscope.yaml";
   static final Path LOCAL_FILE = Path.of("conf", "loopscope.yaml");
   static final String ENV_PREFIX = "LOOPSCOPE_";
   static final String PROPERTY_PREFIX = "loopscope.";
@@ -38,10 +44,13 @@ public final class ConfigLoader {
   }
 
   public static LoopscopeConfig load(Optional<Path> file, Map<String, String> env, Properties sysProps) {
-    JsonObject defaults = readDefaults();
-    Map<String, Object> merged = flatten(defaults);
     Optional<Path> source = file.or(() -> Files.isRegularFile(LOCAL_FILE) ? Optional.of(LOCAL_FILE) : Optional.empty());
-    source.ifPresent(path -> overlay(merged, flatten(readYaml(path)), "in " + path));
+    source.filter(path -> !Files.isRegularFile(path)).ifPresent(path -> {
+      throw new ConfigException("--config", "no such file: " + path);
+    });
+    List<JsonObject> read = readYaml(source.map(path -> List.of(DEFAULTS, path.toString())).orElse(List.of(DEFAULTS)));
+    Map<String, Object> merged = flatten(read.get(0));
+    source.ifPresent(path -> overlay(merged, flatten(read.get(1)), "in " + path));
     overlay(merged, fromEnv(merged, env), "from the environment");
     overlay(merged, fromSysProps(merged, sysProps), "from system properties");
     return LoopscopeConfig.from(unflatten(merged));
@@ -81,31 +90,37 @@ public final class ConfigLoader {
   }
 
   private static JsonObject readDefaults() {
-    return read(new ConfigStoreOptions().setType("file").setFormat("yaml")
-      .setConfig(new JsonObject().put("path", DEFAULTS)), DEFAULTS);
+    return readYaml(List.of(DEFAULTS)).get(0);
   }
 
-  private static JsonObject readYaml(Path path) {
-    if (!Files.isRegularFile(path)) {
-      throw new ConfigException("--config", "no such file: " + path);
-    }
-    return read(new ConfigStoreOptions().setType("file").setFormat("yaml")
-      .setConfig(new JsonObject().put("path", path.toString())), path.toString());
-  }
-
-  /** vertx-config needs a Vert.x instance, and the real one cannot exist before its options are read: a tiny one reads, then goes. */
-  private static JsonObject read(ConfigStoreOptions store, String name) {
+  /**
+   * Reads each YAML file with vertx-config. It needs a Vert.x instance, and the real one cannot exist
+   * before its options are read: a tiny one reads them all, then goes.
+   */
+  private static List<JsonObject> readYaml(List<String> paths) {
     Vertx bootstrap = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    try {
+      List<JsonObject> read = new ArrayList<>();
+      for (String path : paths) {
+        read.add(readYaml(bootstrap, path));
+      }
+      return read;
+    } finally {
+      bootstrap.close().await();
+    }
+  }
+
+  private static JsonObject readYaml(Vertx bootstrap, String path) {
+    ConfigStoreOptions store = new ConfigStoreOptions().setType("file").setFormat("yaml").setConfig(new JsonObject().put("path", path));
     // read once: no periodic re-scan that could outlive the bootstrap instance
     ConfigRetriever retriever = ConfigRetriever.create(bootstrap,
       new ConfigRetrieverOptions().setIncludeDefaultStores(false).setScanPeriod(-1).addStore(store));
     try {
       return retriever.getConfig().await();
     } catch (Exception e) {
-      throw new ConfigException(name, "cannot be read as YAML (" + rootMessage(e) + ")");
+      throw new ConfigException(path, "cannot be read as YAML (" + rootMessage(e) + ")");
     } finally {
       retriever.close();
-      bootstrap.close().await();
     }
   }
 

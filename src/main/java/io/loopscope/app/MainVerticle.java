@@ -53,8 +53,7 @@ public final class MainVerticle extends VerticleBase {
   public Future<?> start() {
     config = LoopscopeConfig.from(config());
     return startAdmin()
-      .compose(v -> startDatabase())
-      .compose(v -> startUpstream())
+      .compose(v -> startDatabaseAndUpstream())
       .compose(this::deployApi)
       .compose(this::deployTaskRunner)
       .onSuccess(v -> {
@@ -85,16 +84,20 @@ public final class MainVerticle extends VerticleBase {
     return adminVertx.deployVerticle(admin, new DeploymentOptions().setConfig(config.json())).mapEmpty();
   }
 
-  /** The reactive pool and the legacy JDBC workers; readiness then also asks the database. */
-  private Future<Void> startDatabase() {
-    return Database.start(vertx, config.db())
-      .onSuccess(started -> {
-        database = started;
-        health.readiness().register("db", config.db().timeoutMs(), database::checkHealth);
-      })
-      .compose(started -> LegacyUserVerticle.deploy(vertx, started.target(), config.legacy().instances(),
-        config.db().timeoutMs(), config.legacy().timeoutMs()))
-      .mapEmpty();
+  /** The two slowest steps are independent: both at once (a failure still waits for the other, so stop finds it). */
+  private Future<String> startDatabaseAndUpstream() {
+    Future<Database> databaseStarted = Database.start(vertx, config.db()).onSuccess(started -> database = started);
+    Future<String> upstreamStarted = startUpstream();
+    return Future.join(databaseStarted, upstreamStarted)
+      .compose(both -> attachDatabase(databaseStarted.result()))
+      .map(attached -> upstreamStarted.result());
+  }
+
+  /** Readiness now also asks the database; the legacy JDBC workers connect to it. */
+  private Future<Void> attachDatabase(Database started) {
+    health.readiness().register("db", config.db().timeoutMs(), started::checkHealth);
+    return LegacyUserVerticle.deploy(vertx, started.target(), config.legacy().instances(),
+      config.db().timeoutMs(), config.legacy().timeoutMs()).mapEmpty();
   }
 
   private Future<String> startUpstream() {
