@@ -3,6 +3,7 @@ package io.loopscope.app;
 import io.loopscope.blocking.LegacyUserVerticle;
 import io.loopscope.cpu.CpuPool;
 import io.loopscope.db.Database;
+import io.loopscope.diagnostics.LoopWatch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.loopscope.http.AdminVerticle;
 import io.loopscope.http.ApiVerticle;
@@ -43,6 +44,7 @@ public final class MainVerticle extends VerticleBase {
   private UpstreamSimulator simulator;
   private CpuPool cpuPool;
   private Database database;
+  private LoopWatch loopWatch;
 
   /** @param registry where Vert.x's metrics go and /metrics reads from; null when metrics are off */
   public MainVerticle(PrometheusMeterRegistry registry) {
@@ -52,7 +54,8 @@ public final class MainVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     config = LoopscopeConfig.from(config());
-    return startAdmin()
+    return startLoopWatch()
+      .compose(v -> startAdmin())
       .compose(v -> startDatabaseAndUpstream())
       .compose(this::deployApi)
       .compose(this::deployTaskRunner)
@@ -69,6 +72,17 @@ public final class MainVerticle extends VerticleBase {
     return stopAll();
   }
 
+  /** First, so that it sees every stall from the start (diagnostics.enabled=false leaves Vert.x's stock checker). */
+  private Future<Void> startLoopWatch() {
+    if (!config.diagnostics().enabled()) {
+      return Future.succeededFuture();
+    }
+    LoopWatch watch = new LoopWatch(registry);
+    return vertx.deployVerticle(watch, new DeploymentOptions().setConfig(config.json()))
+      .onSuccess(deployed -> loopWatch = watch)
+      .mapEmpty();
+  }
+
   /** The admin server gets its own single-loop Vert.x: probes and diagnostics must answer while every API loop is blocked. */
   private Future<Void> startAdmin() {
     return IsolatedVertx.create("admin", new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2))
@@ -80,7 +94,12 @@ public final class MainVerticle extends VerticleBase {
     health = new Health(adminVertx);
     health.readiness().register("api", promise -> promise.complete(ready ? Status.OK() : Status.KO()));
     health.liveness().register("process", Promise::succeed);
-    admin = new AdminVerticle(health, registry);
+    if (loopWatch != null) {
+      // answered on the admin instance from what the watched loops wrote: a stalled loop cannot hide
+      health.readiness().register("event-loops", promise -> promise.complete(loopWatch.readiness()));
+      health.liveness().register("event-loops", promise -> promise.complete(loopWatch.liveness()));
+    }
+    admin = new AdminVerticle(health, registry, loopWatch, this::apiPort);
     return adminVertx.deployVerticle(admin, new DeploymentOptions().setConfig(config.json())).mapEmpty();
   }
 
@@ -112,16 +131,23 @@ public final class MainVerticle extends VerticleBase {
   private Future<String> deployApi(String upstreamBaseUrl) {
     cpuPool = new CpuPool(vertx, config.cpu().poolSize(), config.cpu().maxQueued(),
       config.diagnostics().workerBlockThresholdMs());
-    Services services = new Services(cpuPool,
-      new BlockingUpstreamClient(UpstreamClient.UpstreamTarget.parse(upstreamBaseUrl), config.upstream().timeoutMs()),
-      upstreamBaseUrl, database);
+    // slow first steps off the event loops, where LoopWatch caught them: the JDK client loads the TLS
+    // trust store as it is built (300 ms), the routers' classes initialise Jackson (200 ms)
+    return vertx.executeBlocking(() -> {
+        ApiVerticle.initialiseClasses();
+        return new BlockingUpstreamClient(UpstreamClient.UpstreamTarget.parse(upstreamBaseUrl), config.upstream().timeoutMs());
+      })
+      .compose(blockingUpstream -> deployApi(new Services(cpuPool, blockingUpstream, upstreamBaseUrl, database, loopWatch)))
+      .map(upstreamBaseUrl);
+  }
+
+  private Future<String> deployApi(Services services) {
     int instances = config.http().instances() > 0 ? config.http().instances() : eventLoopCount(config);
     return vertx.deployVerticle(() -> {
         ApiVerticle api = new ApiVerticle(services);
         apiVerticles.add(api);
         return api;
-      }, new DeploymentOptions().setConfig(config.json()).setInstances(instances))
-      .map(upstreamBaseUrl);
+      }, new DeploymentOptions().setConfig(config.json()).setInstances(instances));
   }
 
   private Future<String> deployTaskRunner(String upstreamBaseUrl) {
@@ -155,6 +181,16 @@ public final class MainVerticle extends VerticleBase {
    */
   public Future<Void> drain(long timeoutMs) {
     return Future.join(apiVerticles.stream().map(api -> api.drain(timeoutMs)).toList()).mapEmpty();
+  }
+
+  /** The admin server's verticle (the contract test reads its routes). */
+  public AdminVerticle admin() {
+    return admin;
+  }
+
+  /** LoopWatch, or null when diagnostics are off. */
+  public LoopWatch loopWatch() {
+    return loopWatch;
   }
 
   public boolean ready() {

@@ -1,5 +1,6 @@
 package io.loopscope.app;
 
+import io.loopscope.diagnostics.LoopWatch;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -48,11 +49,12 @@ public final class Service {
     return started.future();
   }
 
-  /** Event loops, the blocking pool, and (later) the blocked-thread checker all come from our config. */
+  /** Event loops, the blocking pool, and the blocked-thread checker all come from our config. */
   static VertxOptions vertxOptions(LoopscopeConfig config, boolean metrics) {
     VertxOptions options = new VertxOptions()
       .setEventLoopPoolSize(MainVerticle.eventLoopCount(config))
       .setWorkerPoolSize(config.workers().blockingPoolSize());
+    LoopWatch.configure(options, config.diagnostics());
     if (metrics) {
       // route templates, never raw paths, keep the label cardinality bounded
       options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)

@@ -2,8 +2,10 @@ package io.loopscope.app;
 
 import io.loopscope.cpu.CpuPool;
 import io.loopscope.db.Database;
+import io.loopscope.diagnostics.LoopWatch;
 import io.loopscope.upstream.BlockingUpstreamClient;
 
-/** What every ApiVerticle instance shares; made once by {@link MainVerticle}. */
-public record Services(CpuPool cpuPool, BlockingUpstreamClient blockingUpstream, String upstreamBaseUrl, Database database) {
+/** What every ApiVerticle instance shares; made once by {@link MainVerticle}. {@code loopWatch} is null when diagnostics are off. */
+public record Services(CpuPool cpuPool, BlockingUpstreamClient blockingUpstream, String upstreamBaseUrl, Database database,
+                       LoopWatch loopWatch) {
 }

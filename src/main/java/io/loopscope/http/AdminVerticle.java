@@ -3,37 +3,77 @@ package io.loopscope.http;
 import io.loopscope.app.Health;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.app.StartupException;
+import io.loopscope.diagnostics.DemoBurst;
+import io.loopscope.diagnostics.DiagnosticsRoutes;
+import io.loopscope.diagnostics.LoopWatch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
-/** The operators' port: health probes now; metrics and diagnostics mount here too. Never exposed publicly. */
+import java.util.function.IntSupplier;
+
+/**
+ * The operators' port: health probes, metrics, LoopWatch's diagnostics and dashboard, and their
+ * contract at {@code /openapi.yaml}. Never exposed publicly.
+ */
 public final class AdminVerticle extends VerticleBase {
+
+  public static final String CONTRACT = "admin-openapi.yaml";
+  static final String DASHBOARD_PAGE = "webroot/dashboard.html";
 
   private final Health health;
   private final PrometheusMeterRegistry registry;
+  private final LoopWatch loopWatch;
+  private final IntSupplier apiPort;
+  private Router router;
+  private DemoBurst demo;
   private HttpServer server;
 
-  /** @param registry the main instance's metrics, scraped at /metrics; null when metrics are off */
-  public AdminVerticle(Health health, PrometheusMeterRegistry registry) {
+  /**
+   * @param registry the main instance's metrics, scraped at /metrics; null when metrics are off
+   * @param loopWatch the diagnostics to serve; null when they are off
+   * @param apiPort the API's port once it listens (the dashboard's demo calls it)
+   */
+  public AdminVerticle(Health health, PrometheusMeterRegistry registry, LoopWatch loopWatch, IntSupplier apiPort) {
     this.health = health;
     this.registry = registry;
+    this.loopWatch = loopWatch;
+    this.apiPort = apiPort;
   }
 
   @Override
   public Future<?> start() {
     LoopscopeConfig config = LoopscopeConfig.from(config());
-    Router router = Router.router(vertx);
+    Future<Buffer> contract = vertx.fileSystem().readFile(CONTRACT);
+    Future<Buffer> dashboard = vertx.fileSystem().readFile(DASHBOARD_PAGE);
+    return Future.all(contract, dashboard)
+      .compose(read -> listen(config, router(config, contract.result(), dashboard.result())));
+  }
+
+  private Router router(LoopscopeConfig config, Buffer contract, Buffer dashboardPage) {
+    router = Router.router(vertx);
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(health.liveness()));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(health.readiness()));
     if (registry != null) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     }
+    if (loopWatch != null) {
+      demo = new DemoBurst(vertx, config.http().host(), apiPort);
+      new DiagnosticsRoutes(vertx, loopWatch, demo, dashboardPage, config.diagnostics().maxReports()).mount(router);
+    }
+    router.get("/openapi.yaml").handler(ctx -> ctx.response()
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8").end(contract));
     Problems.install(router);
+    return router;
+  }
+
+  private Future<HttpServer> listen(LoopscopeConfig config, Router router) {
     String host = config.admin().host();
     int port = config.admin().port();
     return vertx.createHttpServer()
@@ -44,7 +84,20 @@ public final class AdminVerticle extends VerticleBase {
       .recover(StartupException.cannotListen("admin.port", host, port));
   }
 
+  /** The routes the admin port serves (the contract test compares them with admin-openapi.yaml). */
+  public Router router() {
+    return router;
+  }
+
   public int port() {
     return server == null ? -1 : server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (demo != null) {
+      demo.close();
+    }
+    return Future.succeededFuture();
   }
 }

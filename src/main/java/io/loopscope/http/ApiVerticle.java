@@ -7,12 +7,15 @@ import io.loopscope.app.StartupException;
 import io.loopscope.db.TaskRepository;
 import io.loopscope.db.UserRepository;
 import io.loopscope.upstream.UpstreamClient;
+import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +37,24 @@ public final class ApiVerticle extends VerticleBase {
     this.services = services;
   }
 
+  /**
+   * Initialises the heavy classes the routers need (Jackson's codec above all: 200 ms on a cold JVM)
+   * and Netty's buffer pool (its first chunk registers JFR events: 100 ms), so that no event loop pays
+   * for them while deploying or serving its first request. Call on a worker thread.
+   */
+  public static void initialiseClasses() {
+    new JsonObject().put("warm", true).toBuffer();
+    ByteBufAllocator.DEFAULT.ioBuffer(1024).release();
+    for (Class<?> routes : List.of(ArticleRoutes.class, ConcurrencyRoutes.class, UserRoutes.class, LegacyRoutes.class,
+      TaskRoutes.class, ApiDocsRoutes.class, Problems.class, Validation.class, RequestIdHandler.class)) {
+      try {
+        Class.forName(routes.getName(), true, routes.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   @Override
   public Future<?> start() {
     LoopscopeConfig config = LoopscopeConfig.from(config());
@@ -47,6 +68,10 @@ public final class ApiVerticle extends VerticleBase {
 
   private Router router(LoopscopeConfig config, Buffer contract, Buffer docsPage) {
     router = Router.router(vertx);
+    if (services.loopWatch() != null) {
+      // first of all, so a stall anywhere in a request is named after its route
+      router.route().handler(services.loopWatch().routeTracker());
+    }
     router.route().handler(new RequestIdHandler(config.log().access()));
     router.route().handler(draining);
     new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream()).mount(router);

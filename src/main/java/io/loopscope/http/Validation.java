@@ -84,6 +84,20 @@ public final class Validation implements Handler<RoutingContext> {
     return this;
   }
 
+  /** A printable text query parameter of at most {@code maxLength} characters that may be absent (then null). */
+  public Validation queryOptionalText(String name, int maxLength) {
+    params.add(new Param(name, Source.QUERY, null, true, text -> {
+      if (text.length() > maxLength) {
+        throw invalid(name, name + " is longer than " + maxLength + " characters");
+      }
+      if (!text.codePoints().allMatch(c -> c >= 0x20 && c != 0x7f)) {
+        throw invalid(name, name + " holds control characters");
+      }
+      return text;
+    }));
+    return this;
+  }
+
   /** An integer path parameter in [min, max]. */
   public Validation pathLong(String name, long min, long max) {
     params.add(new Param(name, Source.PATH, null, text -> parseLong(name, text, min, max)));

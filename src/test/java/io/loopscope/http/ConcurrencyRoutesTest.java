@@ -39,6 +39,7 @@ class ConcurrencyRoutesTest {
   @BeforeAll
   static void start() {
     service = TestService.start(Map.of());
+    service.service().main().loopWatch().reset(); // what start-up cost is not what these tests are about
   }
 
   @AfterAll
@@ -57,10 +58,12 @@ class ConcurrencyRoutesTest {
     quietUpstreamStats().compose(quiet -> upstream.post("/stats/reset").send()).onComplete(ctx.succeedingThenComplete());
   }
 
+  /** Fan-outs, cancellations and deadlines are all futures and timers: LoopWatch saw no loop blocked. */
   @AfterEach
   void close() {
     client.close();
     upstream.close();
+    assertThat(service.service().main().loopWatch().reports(10, null)).as("blocked-thread reports").isEmpty();
   }
 
   /** The simulator's counters once no call is in flight there (polled, for at most 5 s). */

@@ -1,8 +1,11 @@
 package io.loopscope.http;
 
+import io.loopscope.diagnostics.DiagnosticsRoutes;
 import io.loopscope.testing.TestService;
 import io.vertx.ext.web.Route;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
@@ -61,9 +64,18 @@ class OpenApiContractTest {
   }
 
   @Test
+  void every_admin_route_is_in_the_admin_contract_and_every_admin_contract_path_is_routed() throws IOException {
+    AdminVerticle admin = TestService.shared().service().main().admin();
+    Set<String> routed = routerOperations(admin.router().getRoutes(), Set.of(DiagnosticsRoutes.ASSETS));
+    Set<String> documented = contractOperations(contract(AdminVerticle.CONTRACT));
+    assertThat(routed).as("admin routes and admin contract").containsExactlyInAnyOrderElementsOf(documented);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {ApiVerticle.CONTRACT, AdminVerticle.CONTRACT})
   @SuppressWarnings("unchecked")
-  void the_contract_is_openapi_3_1_and_every_operation_has_an_id_and_responses() throws IOException {
-    Map<String, Object> contract = contract(ApiVerticle.CONTRACT);
+  void the_contract_is_openapi_3_1_and_every_operation_has_an_id_and_responses(String resource) throws IOException {
+    Map<String, Object> contract = contract(resource);
     assertThat(contract.get("openapi")).asString().startsWith("3.1");
     Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) contract.get("paths");
     paths.forEach((path, item) -> item.forEach((method, operation) -> {

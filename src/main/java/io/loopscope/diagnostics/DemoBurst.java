@@ -1,0 +1,85 @@
+package io.loopscope.diagnostics;
+
+import io.loopscope.http.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
+
+/**
+ * The dashboard's "Run the demo": a small, fixed burst of {@code /bad-example} and {@code /good-example}
+ * calls against this service's own API port, so the blocked loops show up live without any other tool.
+ * One burst at a time; its size is fixed, so the button cannot be turned into a load generator.
+ */
+public final class DemoBurst {
+
+  static final int BAD_CALLS = 3;
+  static final int BAD_MS = 300;
+  static final int GOOD_CALLS = 20;
+  private static final int TIMEOUT_MS = 10_000;
+
+  private final WebClient client;
+  private final String host;
+  private final IntSupplier apiPort;
+  private final AtomicBoolean running = new AtomicBoolean();
+
+  /** @param apiHost where the API listens (a wildcard address is reached on loopback) */
+  public DemoBurst(Vertx vertx, String apiHost, IntSupplier apiPort) {
+    this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false),
+      new PoolOptions().setHttp1MaxSize(BAD_CALLS + GOOD_CALLS));
+    this.host = apiHost.equals("0.0.0.0") || apiHost.equals("::") ? "127.0.0.1" : apiHost;
+    this.apiPort = apiPort;
+  }
+
+  /** Fires the burst and answers with the status counts per endpoint, or fails with 409 while one runs. */
+  public Future<JsonObject> run() {
+    if (apiPort.getAsInt() <= 0) {
+      return Future.failedFuture(Problem.saturated("The API is not listening yet", 1).toException());
+    }
+    if (!running.compareAndSet(false, true)) {
+      return Future.failedFuture(Problem.of(409, "demo-running", "A demo is running",
+        "Wait for the running demo burst to finish").toException());
+    }
+    long start = System.nanoTime();
+    Future<JsonObject> bad = burst("/bad-example?ms=" + BAD_MS, BAD_CALLS);
+    Future<JsonObject> good = burst("/good-example", GOOD_CALLS);
+    return Future.all(bad, good)
+      .map(done -> new JsonObject()
+        .put("badExample", bad.result())
+        .put("goodExample", good.result())
+        .put("elapsedMs", (System.nanoTime() - start) / 1_000_000))
+      .andThen(done -> running.set(false));
+  }
+
+  /** {@code {"path":..,"requests":3,"statuses":{"200":3}}}; a failed connection counts as status "error". */
+  private Future<JsonObject> burst(String path, int calls) {
+    List<Future<String>> outcomes = new ArrayList<>();
+    for (int i = 0; i < calls; i++) {
+      outcomes.add(client.get(apiPort.getAsInt(), host, path).timeout(TIMEOUT_MS).send()
+        .map(HttpResponse<Buffer>::statusCode).map(String::valueOf)
+        .otherwise("error"));
+    }
+    return Future.join(outcomes).map(done -> {
+      Map<String, Integer> counts = new TreeMap<>();
+      outcomes.forEach(outcome -> counts.merge(outcome.result(), 1, Integer::sum));
+      JsonObject statuses = new JsonObject();
+      counts.forEach(statuses::put);
+      return new JsonObject().put("path", path).put("requests", calls).put("statuses", statuses);
+    });
+  }
+
+  public void close() {
+    client.close();
+  }
+}

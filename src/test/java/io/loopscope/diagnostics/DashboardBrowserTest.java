@@ -1,0 +1,107 @@
+package io.loopscope.diagnostics;
+
+import io.loopscope.testing.TestService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The dashboard in a real browser: Debian's chromium, driven headless through its chromedriver (never a
+ * downloaded one). Skipped, saying why, where they are not installed; {@code bash .ci/run} installs them.
+ */
+class DashboardBrowserTest {
+
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Path SCREENSHOT = Path.of("target", "dashboard.png");
+
+  private static TestService service;
+  private static ChromeDriver browser;
+  private static Path profile;
+
+  @BeforeAll
+  static void start() throws IOException {
+    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+      "Skipped: the dashboard browser test needs Debian's chromium and chromium-driver "
+        + "(apt-get install chromium chromium-driver; bash .ci/run installs them)");
+    service = TestService.start(Map.of());
+    profile = Files.createTempDirectory("loopscope-chromium");
+    ChromeOptions options = new ChromeOptions()
+      .setBinary(CHROMIUM.toFile())
+      .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
+        "--window-size=1280,1000", "--user-data-dir=" + profile);
+    ChromeDriverService driver = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+      .usingAnyFreePort().build();
+    browser = new ChromeDriver(driver, options);
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (service != null) {
+      service.close();
+    }
+    if (profile != null) {
+      try (var files = Files.walk(profile)) {
+        files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+      }
+    }
+  }
+
+  @Test
+  void the_demo_control_makes_a_bad_example_row_appear_live() throws IOException {
+    // start from an empty table, whatever a cold start cost (NoBlockedLoopsTest checks the loops under load)
+    service.service().main().loopWatch().reset();
+    browser.get("http://127.0.0.1:" + service.adminPort() + "/dashboard");
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    wait.until(ExpectedConditions.textToBe(By.id("status"), "live"));
+    assertThat(browser.findElements(By.cssSelector("tr.report"))).isEmpty();
+
+    browser.findElement(By.id("run-demo")).click();
+
+    WebElement row = wait.until(ExpectedConditions.presenceOfElementLocated(
+      By.cssSelector("tr.report[data-route='GET /bad-example']")));
+    assertThat(row.getText()).contains("GET /bad-example", "vert.x-eventloop-thread-");
+    wait.until(ExpectedConditions.textMatches(By.id("status"), java.util.regex.Pattern.compile("demo done")));
+    // each bad call is a stall of its own, whichever loops they landed on
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tr.report[data-route='GET /bad-example']"),
+      DemoBurst.BAD_CALLS));
+    // the lag chart has drawn (one sample a second reaches it through the stream)
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#chart canvas")));
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#loops .loop")));
+    wait.until(driver -> ((Number) browser.executeScript("return window.lagSamples || 0")).intValue() >= 3);
+
+    Files.createDirectories(SCREENSHOT.getParent());
+    Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
+    assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);
+
+    // a row's click shows the stack LoopWatch took while the loop was blocked
+    row.click();
+    WebElement stack = browser.findElement(By.cssSelector("tr.report[data-route='GET /bad-example'] + tr.stack"));
+    wait.until(ExpectedConditions.visibilityOf(stack));
+    assertThat(stack.getText()).contains("BlockingUpstreamClient.fetchPostBlocking");
+  }
+}

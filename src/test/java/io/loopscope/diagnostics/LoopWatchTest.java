@@ -1,0 +1,212 @@
+package io.loopscope.diagnostics;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.testing.TestService;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * LoopWatch on a Vert.x instance of its own: stalls in timers, event-bus consumers and workers are
+ * caught once each, named, and seen by the lag probe and the health checks.
+ */
+class LoopWatchTest {
+
+  private static final int WORKER_THRESHOLD_MS = 250;
+
+  private Vertx vertx;
+  private LoopWatch watch;
+  private PrometheusMeterRegistry registry;
+  private ListAppender<ILoggingEvent> logs;
+
+  @BeforeEach
+  void start() {
+    LoopscopeConfig config = TestService.config(Map.of("vertx.eventLoops", 2,
+      "diagnostics.workerBlockThresholdMs", WORKER_THRESHOLD_MS));
+    vertx = Vertx.builder()
+      .with(LoopWatch.configure(new VertxOptions().setEventLoopPoolSize(2), config.diagnostics()))
+      .build();
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    watch = new LoopWatch(registry);
+    vertx.deployVerticle(watch, new DeploymentOptions().setConfig(config.json())).await();
+    logs = new ListAppender<>();
+    logs.start();
+    ((Logger) LoggerFactory.getLogger(LoopWatch.class)).addAppender(logs);
+  }
+
+  @AfterEach
+  void stop() {
+    ((Logger) LoggerFactory.getLogger(LoopWatch.class)).detachAppender(logs);
+    vertx.close().await();
+  }
+
+  @Test
+  void a_stall_inside_a_timer_is_one_report_named_after_the_timer_not_a_route() {
+    vertx.setTimer(1, id -> sleep(300));
+
+    BlockedReport report = awaitFinishedReport();
+    assertThat(report.work().kind()).isEqualTo(RunningWork.Kind.TIMER);
+    assertThat(report.work().name()).startsWith("timer LoopWatchTest.").doesNotContain("GET");
+    assertThat(report.pool()).isEqualTo(LoopWatch.EVENT_LOOP_POOL);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(report.durationNanos())).isGreaterThanOrEqualTo(300);
+    assertThat(report.toJson().getJsonArray("stack").encode()).contains("Thread.sleep", "LoopWatchTest");
+  }
+
+  @Test
+  void a_stall_inside_an_event_bus_consumer_is_named_after_its_address() {
+    vertx.eventBus().<String>consumer("test.stall", message -> {
+      sleep(300);
+      message.reply("done");
+    }).completion().await();
+    vertx.eventBus().request("test.stall", "go");
+
+    BlockedReport report = awaitFinishedReport();
+    assertThat(report.work().kind()).isEqualTo(RunningWork.Kind.EVENT_BUS);
+    assertThat(report.work().name()).isEqualTo("event-bus test.stall");
+  }
+
+  @Test
+  void a_long_stall_gives_one_report_and_one_warning_however_many_checks_it_spans() {
+    vertx.setTimer(1, id -> sleep(600)); // 30 checks of 20 ms
+
+    BlockedReport report = awaitFinishedReport();
+    assertThat(watch.reports(100, null)).hasSize(1);
+    assertThat(logs.list.stream().filter(event -> event.getLevel() == Level.WARN).toList())
+      .singleElement().satisfies(warning -> assertThat(warning.getFormattedMessage())
+        .contains(report.thread().getName(), report.work().name(), "report " + report.id()));
+    JsonObject json = report.toJson();
+    assertThat(json.getDouble("durationMs")).isGreaterThanOrEqualTo(600);
+    // caught within threshold + 2 checks (140 ms) when the machine is quiet; a generous bound here
+    assertThat(json.getDouble("detectedAfterMs")).isBetween(100.0, 600.0);
+  }
+
+  @Test
+  void a_worker_past_its_own_threshold_is_reported_with_its_pool() {
+    vertx.executeBlocking(() -> {
+      sleep(WORKER_THRESHOLD_MS + 250);
+      return null;
+    });
+
+    BlockedReport report = awaitFinishedReport();
+    assertThat(report.pool()).isEqualTo("vert.x-worker-thread");
+    assertThat(report.toJson().getValue("loop")).isNull();
+    assertThat(report.toJson().getDouble("thresholdMs")).isEqualTo(WORKER_THRESHOLD_MS);
+  }
+
+  @Test
+  void short_dispatches_are_not_reported() {
+    for (int i = 0; i < 20; i++) {
+      vertx.setTimer(1, id -> sleep(20));
+    }
+    vertx.setTimer(50, id -> sleep(300)); // the marker: reported after all the short ones have run
+
+    awaitFinishedReport();
+    assertThat(watch.reports(100, null)).hasSize(1);
+  }
+
+  @Test
+  void the_blocked_loop_shows_the_stall_as_lag() {
+    vertx.setTimer(1, id -> sleep(300));
+    BlockedReport report = awaitFinishedReport();
+
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      JsonObject loop = loopOf(report.thread().getName());
+      assertThat(loop.getJsonObject("lag").getJsonObject("sinceStart").getDouble("maxMs")).isGreaterThanOrEqualTo(250);
+      assertThat(loop.getJsonObject("lag").getJsonObject("last10s").getDouble("maxMs")).isGreaterThanOrEqualTo(250);
+    });
+    assertThat(registry.scrape())
+      .contains("loopscope_eventloop_lag_seconds_bucket{loop=\"" + report.toJson().getInteger("loop") + "\"")
+      .contains("loopscope_blocked_total{pool=\"event-loop\",route=\"" + report.work().name() + "\"} 1.0")
+      .contains("loopscope_blocked_seconds_count 1");
+  }
+
+  @Test
+  void readiness_is_down_while_a_loop_is_stalled_past_its_limit_and_up_again_after() {
+    assertThat(watch.readiness().isOk()).isTrue();
+    vertx.setTimer(1, id -> sleep(1_500));
+
+    await().atMost(Duration.ofSeconds(3)).until(() -> !watch.readiness().isOk());
+    Status down = watch.readiness();
+    assertThat(down.getData().getJsonArray("stalled").getJsonObject(0).getLong("stalledMs")).isGreaterThan(1_000);
+    assertThat(watch.liveness().isOk()).as("liveness waits for liveMaxStallMs").isTrue();
+    await().atMost(Duration.ofSeconds(3)).until(() -> watch.readiness().isOk());
+  }
+
+  @Test
+  void reset_forgets_reports() {
+    vertx.setTimer(1, id -> sleep(200));
+    awaitFinishedReport();
+
+    watch.reset();
+    assertThat(watch.reports(100, null)).isEmpty();
+  }
+
+  @Test
+  void the_kept_stack_ends_just_past_our_innermost_frames() {
+    StackTraceElement[] stack = {
+      frame("java.lang.Thread", "sleep"),
+      frame("io.loopscope.upstream.Client", "fetch"),
+      frame("io.loopscope.http.Routes", "handle"),
+      frame("io.vertx.ext.web.impl.RouteState", "handleContext"),
+      frame("io.vertx.ext.web.impl.RoutingContextImpl", "next"),
+      frame("io.loopscope.diagnostics.RunningWork", "track"),
+      frame("io.netty.channel.nio.NioEventLoop", "run"),
+    };
+    assertThat(BlockedReport.kept(stack)).extracting(StackTraceElement::getMethodName)
+      .containsExactly("sleep", "fetch", "handle", "handleContext");
+  }
+
+  @Test
+  void pools_are_named_after_their_threads() {
+    assertThat(LoopWatch.poolOf("vert.x-worker-thread-12")).isEqualTo("vert.x-worker-thread");
+    assertThat(LoopWatch.poolOf("cpu-3")).isEqualTo("cpu");
+    assertThat(LoopWatch.poolOf("legacy-0")).isEqualTo("legacy");
+    assertThat(LoopWatch.poolOf("main")).isEqualTo("main");
+  }
+
+  private BlockedReport awaitFinishedReport() {
+    await().atMost(Duration.ofSeconds(5)).until(() -> {
+      List<BlockedReport> reports = watch.reports(1, null);
+      return !reports.isEmpty() && !reports.get(0).ongoing();
+    });
+    return watch.reports(1, null).get(0);
+  }
+
+  private JsonObject loopOf(String threadName) {
+    return watch.eventLoops().stream().map(JsonObject.class::cast)
+      .filter(loop -> threadName.equals(loop.getString("thread"))).findFirst().orElseThrow();
+  }
+
+  private static StackTraceElement frame(String className, String method) {
+    return new StackTraceElement(className, method, className + ".java", 1);
+  }
+
+  /** The point of these tests: block the thread we are on, as bad code would. */
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

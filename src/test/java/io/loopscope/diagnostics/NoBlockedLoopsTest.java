@@ -1,0 +1,107 @@
+package io.loopscope.diagnostics;
+
+import io.loopscope.testing.TestService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The house rule, checked: under load, the product's good endpoints never block an event loop.
+ * LoopWatch would report any dispatch over 100 ms; after a load of every kind of work the service
+ * does (timers, the blocking pool, the upstream client, the CPU pool, PostgreSQL, the legacy JDBC
+ * workers, composite futures), it has reported none.
+ */
+class NoBlockedLoopsTest {
+
+  private static final int CALLS = 2_000;
+  private static final int CONCURRENCY = 50;
+
+  /** Every good endpoint, with small inputs; each call's index picks one. */
+  private static final List<Function<WebClient, HttpRequest<Buffer>>> ENDPOINTS = List.of(
+    c -> c.get("/test/async?ms=5"),
+    c -> c.get("/test/sync?ms=5"),
+    c -> c.get("/good-example?ms=5"),
+    c -> c.post("/process"),
+    c -> c.get("/sync-example"),
+    c -> c.get("/users/42/overview"),
+    c -> c.get("/legacy/users/42"),
+    c -> c.get("/gather?mode=all&n=3&ms=5"),
+    c -> c.get("/taskgroup?n=3&ms=5"),
+    c -> c.get("/background?ms=10"));
+  private static final Buffer SMALL_BODY = Buffer.buffer("[5,3,9,1,7,2,8]");
+
+  private static Vertx vertx;
+  private static WebClient api;
+  private static WebClient admin;
+
+  @BeforeAll
+  static void connect() {
+    vertx = Vertx.vertx();
+    api = TestService.shared().apiClient(vertx);
+    admin = TestService.shared().adminClient(vertx);
+  }
+
+  @AfterAll
+  static void close() {
+    vertx.close().await();
+  }
+
+  @Test
+  void two_thousand_calls_over_every_good_endpoint_at_concurrency_50_block_no_loop() {
+    // a first call each loads its classes and warms its pools; load starts after that
+    for (int i = 0; i < ENDPOINTS.size(); i++) {
+      assertThat(call(i).await().statusCode()).as("warm-up call %d", i).isBetween(200, 299);
+    }
+    long lastReportBefore = lastReportId();
+
+    Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+    List<Future<Void>> workers = new ArrayList<>();
+    for (int w = 0; w < CONCURRENCY; w++) {
+      Future<Void> chain = Future.succeededFuture();
+      for (int k = w; k < CALLS; k += CONCURRENCY) {
+        int index = k;
+        chain = chain.compose(v -> call(index).map(response -> {
+          statuses.merge(response.statusCode(), 1, Integer::sum);
+          return null;
+        }));
+      }
+      workers.add(chain);
+    }
+    Future.all(workers).await();
+
+    assertThat(new TreeMap<>(statuses)).as("statuses").isEqualTo(Map.of(200, CALLS));
+    JsonArray reports = admin.get("/diagnostics/blocked?limit=500").send().await().bodyAsJsonObject().getJsonArray("reports");
+    List<String> newReports = reports.stream().map(JsonObject.class::cast)
+      .filter(report -> report.getLong("id") > lastReportBefore)
+      .map(report -> report.getString("route") + " on " + report.getString("thread") + ": " + report.getDouble("durationMs") + " ms")
+      .toList();
+    assertThat(newReports).as("blocked-thread reports during the load").isEmpty();
+  }
+
+  private static Future<HttpResponse<Buffer>> call(int index) {
+    HttpRequest<Buffer> request = ENDPOINTS.get(index % ENDPOINTS.size()).apply(api).timeout(30_000);
+    return index % ENDPOINTS.size() == 3 ? request.sendBuffer(SMALL_BODY) : request.send();
+  }
+
+  private static long lastReportId() {
+    JsonArray reports = admin.get("/diagnostics/blocked?limit=1").send().await().bodyAsJsonObject().getJsonArray("reports");
+    return reports.isEmpty() ? 0 : reports.getJsonObject(0).getLong("id");
+  }
+}
