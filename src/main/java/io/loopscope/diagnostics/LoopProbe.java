@@ -54,6 +54,9 @@ final class LoopProbe implements Runnable {
   }
 
   private void arm() {
+    if (thread == null) {
+      firstBeat(Thread.currentThread()); // at once: a stall before the first beat is seen too
+    }
     if (!stopped) {
       armedAt = System.nanoTime();
       next = loop.schedule(this, intervalNanos, TimeUnit.NANOSECONDS);
@@ -64,9 +67,6 @@ final class LoopProbe implements Runnable {
   @Override
   public void run() {
     long now = System.nanoTime();
-    if (thread == null) {
-      firstBeat(Thread.currentThread());
-    }
     lastBeatNanos = now;
     long lagNanos = Math.max(0, now - armedAt - intervalNanos);
     recorder.recordValue(Math.min(HIGHEST_MICROS, lagNanos / 1_000));
@@ -76,7 +76,7 @@ final class LoopProbe implements Runnable {
     arm();
   }
 
-  /** The loop is numbered as its thread is ({@code vert.x-eventloop-thread-3} is loop 3), so logs and reports agree. */
+  /** On the loop, once. The loop is numbered as its thread is ({@code vert.x-eventloop-thread-3} is loop 3), so logs and reports agree. */
   private void firstBeat(Thread current) {
     Integer number = loopNumber(current.getName());
     if (number != null) {

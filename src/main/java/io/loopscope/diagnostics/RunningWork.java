@@ -64,10 +64,15 @@ public final class RunningWork {
 
   private void stamp(Object work) {
     if (Thread.currentThread() instanceof VertxThread thread) {
-      Slot mine = slot.get();
-      mine.work = work;
-      mine.dispatchStart = thread.startTime();
+      record(thread.startTime(), work);
     }
+  }
+
+  /** The current thread's slot now names {@code work} for the dispatch that began at {@code dispatchStart}. */
+  void record(long dispatchStart, Object work) {
+    Slot mine = slot.get();
+    mine.work = work;
+    mine.dispatchStart = dispatchStart;
   }
 
   /**

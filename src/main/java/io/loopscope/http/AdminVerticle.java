@@ -76,7 +76,7 @@ public final class AdminVerticle extends VerticleBase {
   private Future<HttpServer> listen(LoopscopeConfig config, Router router) {
     String host = config.admin().host();
     int port = config.admin().port();
-    return vertx.createHttpServer()
+    return vertx.createHttpServer(Problems.serverOptions())
       .requestHandler(router)
       .invalidRequestHandler(Problems::invalidRequest)
       .listen(port, host)

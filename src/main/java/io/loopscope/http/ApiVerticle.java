@@ -89,7 +89,7 @@ public final class ApiVerticle extends VerticleBase {
     int port = config.http().port();
     // port 0 would give every instance a different port; -1 asks Vert.x for one random port they share
     int bindPort = port == 0 ? -1 : port;
-    return vertx.createHttpServer()
+    return vertx.createHttpServer(Problems.serverOptions())
       .requestHandler(router)
       .invalidRequestHandler(Problems::invalidRequest)
       .listen(bindPort, host)

@@ -149,7 +149,8 @@ class LoopWatchTest {
     Status down = watch.readiness();
     assertThat(down.getData().getJsonArray("stalled").getJsonObject(0).getLong("stalledMs")).isGreaterThan(1_000);
     assertThat(watch.liveness().isOk()).as("liveness waits for liveMaxStallMs").isTrue();
-    await().atMost(Duration.ofSeconds(3)).until(() -> watch.readiness().isOk());
+    // UP once the stall is over, unless the loop's 10-s lag p99 says it is still slow: within the window at most
+    await().atMost(Duration.ofSeconds(12)).until(() -> watch.readiness().isOk());
   }
 
   @Test
