@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One event loop's heartbeat and lag probe, as Node's {@code monitorEventLoopDelay}: a Netty task that
@@ -25,7 +27,7 @@ final class LoopProbe implements Runnable {
   static final int MIN_SAMPLES_FOR_P99 = 100;
   private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
 
-  private static final java.util.regex.Pattern LOOP_NUMBER = java.util.regex.Pattern.compile("eventloop-thread-(\\d+)$");
+  private static final Pattern LOOP_NUMBER = Pattern.compile("eventloop-thread-(\\d+)$");
 
   private volatile int index;
   private final MeterRegistry registry;
@@ -96,7 +98,7 @@ final class LoopProbe implements Runnable {
 
   /** 3 for {@code vert.x-eventloop-thread-3}; null for a name without a loop number. */
   static Integer loopNumber(String threadName) {
-    java.util.regex.Matcher number = LOOP_NUMBER.matcher(threadName);
+    Matcher number = LOOP_NUMBER.matcher(threadName);
     return number.find() ? Integer.valueOf(number.group(1)) : null;
   }
 

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.impl.VertxThread;
@@ -14,11 +15,13 @@ import io.vertx.core.internal.threadchecker.BlockedThreadEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +122,7 @@ public final class LoopWatch extends VerticleBase {
   }
 
   /** The first handler of a router whose requests should be named in reports. */
-  public io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> routeTracker() {
+  public Handler<RoutingContext> routeTracker() {
     return running.routeTracker();
   }
 
@@ -300,7 +303,7 @@ public final class LoopWatch extends VerticleBase {
   }
 
   private List<LoopProbe> byLoopNumber() {
-    return probes.stream().sorted(java.util.Comparator.comparingInt(LoopProbe::index)).toList();
+    return probes.stream().sorted(Comparator.comparingInt(LoopProbe::index)).toList();
   }
 
   private LoopProbe probeOf(Thread thread) {

@@ -7,6 +7,7 @@ import io.vertx.core.impl.VertxThread;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,7 +28,7 @@ public final class RunningWork {
   /** The running work: its kind and a bounded name ({@code GET /bad-example}, {@code event-bus legacy.users.get}). */
   public record Work(Kind kind, String name) {
     public String kindLabel() {
-      return kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
   }
 

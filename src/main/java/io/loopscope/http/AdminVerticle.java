@@ -2,7 +2,6 @@ package io.loopscope.http;
 
 import io.loopscope.app.Health;
 import io.loopscope.app.LoopscopeConfig;
-import io.loopscope.app.StartupException;
 import io.loopscope.diagnostics.DemoBurst;
 import io.loopscope.diagnostics.DiagnosticsRoutes;
 import io.loopscope.diagnostics.LoopWatch;
@@ -10,7 +9,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
@@ -67,8 +65,7 @@ public final class AdminVerticle extends VerticleBase {
       demo = new DemoBurst(vertx, config.http().host(), apiPort);
       new DiagnosticsRoutes(vertx, loopWatch, demo, dashboardPage, config.diagnostics().maxReports()).mount(router);
     }
-    router.get("/openapi.yaml").handler(ctx -> ctx.response()
-      .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8").end(contract));
+    router.get("/openapi.yaml").handler(ApiDocsRoutes.yaml(contract));
     Problems.install(router);
     return router;
   }
@@ -76,12 +73,8 @@ public final class AdminVerticle extends VerticleBase {
   private Future<HttpServer> listen(LoopscopeConfig config, Router router) {
     String host = config.admin().host();
     int port = config.admin().port();
-    return vertx.createHttpServer(Problems.serverOptions())
-      .requestHandler(router)
-      .invalidRequestHandler(Problems::invalidRequest)
-      .listen(port, host)
-      .onSuccess(listening -> server = listening)
-      .recover(StartupException.cannotListen("admin.port", host, port));
+    return Servers.listen(vertx, router, "admin.port", host, port, port)
+      .onSuccess(listening -> server = listening);
   }
 
   /** The routes the admin port serves (the contract test compares them with admin-openapi.yaml). */

@@ -1,8 +1,10 @@
 package io.loopscope.http;
 
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 
 /** The API contract ({@code /openapi.yaml}) and Swagger UI ({@code /docs}) from its webjar: no CDN. */
@@ -26,9 +28,13 @@ public final class ApiDocsRoutes {
     this.swaggerUiRoot = swaggerUiRoot;
   }
 
+  /** Serves an OpenAPI document as-is (the admin port serves its own with this too). */
+  static Handler<RoutingContext> yaml(Buffer document) {
+    return ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8").end(document);
+  }
+
   public void mount(Router router, String contractPath) {
-    router.get(contractPath).handler(ctx -> ctx.response()
-      .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8").end(contract));
+    router.get(contractPath).handler(yaml(contract));
     router.get("/docs").handler(ctx -> ctx.response()
       .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8").end(docsPage));
     router.get(ASSETS + "*").handler(StaticHandler.create(swaggerUiRoot).setCachingEnabled(true));

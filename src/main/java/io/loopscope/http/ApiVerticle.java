@@ -3,7 +3,6 @@ package io.loopscope.http;
 import io.loopscope.app.BuildInfo;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.app.Services;
-import io.loopscope.app.StartupException;
 import io.loopscope.db.TaskRepository;
 import io.loopscope.db.UserRepository;
 import io.loopscope.upstream.UpstreamClient;
@@ -89,12 +88,8 @@ public final class ApiVerticle extends VerticleBase {
     int port = config.http().port();
     // port 0 would give every instance a different port; -1 asks Vert.x for one random port they share
     int bindPort = port == 0 ? -1 : port;
-    return vertx.createHttpServer(Problems.serverOptions())
-      .requestHandler(router)
-      .invalidRequestHandler(Problems::invalidRequest)
-      .listen(bindPort, host)
-      .onSuccess(listening -> server = listening)
-      .recover(StartupException.cannotListen("http.port", host, port));
+    return Servers.listen(vertx, router, "http.port", host, port, bindPort)
+      .onSuccess(listening -> server = listening);
   }
 
   /** The routes this instance serves (the contract test compares them with openapi.yaml). */

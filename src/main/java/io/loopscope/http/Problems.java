@@ -4,7 +4,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -18,15 +17,6 @@ public final class Problems {
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
 
   private Problems() {
-  }
-
-  /**
-   * Both servers speak HTTP/1.1 only: with Vert.x's default h2c upgrade, a client that asks for it
-   * (curl --http2, the JDK HttpClient) got the whole HTTP/2 response right behind the 101, and one larger
-   * than its upgrade buffer (/metrics, 40 KB) was never read: the request hung.
-   */
-  public static HttpServerOptions serverOptions() {
-    return new HttpServerOptions().setHttp2ClearTextEnabled(false);
   }
 
   /** Failure handling for a whole router: route failures, unknown routes, wrong methods. */

@@ -1,0 +1,29 @@
+package io.loopscope.http;
+
+import io.loopscope.app.StartupException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+
+/** How the API and admin servers listen: the same options, error bodies and start-up failure for both. */
+final class Servers {
+
+  private Servers() {
+  }
+
+  /**
+   * Serves {@code router} on {@code host:bindPort}; a failure to listen names the config key and the
+   * configured {@code port}. Both servers speak HTTP/1.1 only: with Vert.x's default h2c upgrade, a
+   * client that asks for it (curl --http2, the JDK HttpClient) got the whole HTTP/2 response right behind
+   * the 101, and one larger than its upgrade buffer (/metrics, 40 KB) was never read: the request hung.
+   */
+  static Future<HttpServer> listen(Vertx vertx, Router router, String key, String host, int port, int bindPort) {
+    return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+      .requestHandler(router)
+      .invalidRequestHandler(Problems::invalidRequest)
+      .listen(bindPort, host)
+      .recover(StartupException.cannotListen(key, host, port));
+  }
+}
