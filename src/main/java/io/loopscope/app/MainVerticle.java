@@ -7,6 +7,7 @@ import io.loopscope.diagnostics.LoopWatch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.loopscope.http.AdminVerticle;
 import io.loopscope.http.ApiVerticle;
+import io.loopscope.http.Problems;
 import io.loopscope.tasks.TaskRunner;
 import io.loopscope.upstream.BlockingUpstreamClient;
 import io.loopscope.upstream.UpstreamClient;
@@ -151,7 +152,7 @@ public final class MainVerticle extends VerticleBase {
   }
 
   private Future<String> deployTaskRunner(String upstreamBaseUrl) {
-    return vertx.deployVerticle(new TaskRunner(database, cpuPool, upstreamBaseUrl),
+    return vertx.deployVerticle(new TaskRunner(database, cpuPool, upstreamBaseUrl, Problems::bodyOf),
       new DeploymentOptions().setConfig(config.json()));
   }
 

@@ -1,6 +1,6 @@
 package io.loopscope.cpu;
 
-import io.loopscope.http.Problem;
+import io.loopscope.failures.Saturated;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -34,7 +34,7 @@ public final class CpuPool {
   public <T> Future<T> submit(Callable<T> job) {
     if (inFlight.incrementAndGet() > maxQueued) {
       inFlight.decrementAndGet();
-      return Future.failedFuture(Problem.saturated("The CPU pool has " + maxQueued + " jobs already (cpu.maxQueued)", 1).toException());
+      return Future.failedFuture(new Saturated("The CPU pool has " + maxQueued + " jobs already (cpu.maxQueued)", 1));
     }
     return executor.executeBlocking(job, false).andThen(done -> inFlight.decrementAndGet());
   }

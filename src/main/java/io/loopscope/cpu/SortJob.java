@@ -1,10 +1,11 @@
 package io.loopscope.cpu;
 
+import io.loopscope.failures.InvalidInput;
+import io.loopscope.failures.TooLarge;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import io.loopscope.http.Problem;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
@@ -58,15 +59,15 @@ public final class SortJob {
     Numbers numbers = new Numbers();
     try (JsonParser parser = JSON.createParser(body.getBytes())) {
       if (parser.nextToken() != JsonToken.START_ARRAY) {
-        throw Problem.invalidBody("body", "The body must be a JSON array of numbers").toException();
+        throw InvalidInput.body("body", "The body must be a JSON array of numbers");
       }
       JsonToken token;
       while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
         if (token == null) {
-          throw Problem.invalidBody("body", "The JSON array is not closed").toException();
+          throw InvalidInput.body("body", "The JSON array is not closed");
         }
         if (numbers.count == maxItems) {
-          throw Problem.tooLarge("At most " + maxItems + " numbers are accepted (cpu.maxItems)").toException();
+          throw new TooLarge("At most " + maxItems + " numbers are accepted (cpu.maxItems)");
         }
         switch (token) {
           case VALUE_NUMBER_INT -> {
@@ -80,21 +81,21 @@ public final class SortJob {
           case VALUE_NUMBER_FLOAT -> {
             double value = parser.getDoubleValue();
             if (!Double.isFinite(value)) {
-              throw Problem.invalidBody("[" + numbers.count + "]", "Item " + numbers.count + " is too large a number").toException();
+              throw InvalidInput.body("[" + numbers.count + "]", "Item " + numbers.count + " is too large a number");
             }
             numbers.add(value, 0, false);
           }
-          default -> throw Problem.invalidBody("[" + numbers.count + "]",
-            "Item " + numbers.count + " is " + describe(token) + ", not a number").toException();
+          default -> throw InvalidInput.body("[" + numbers.count + "]",
+            "Item " + numbers.count + " is " + describe(token) + ", not a number");
         }
       }
       if (parser.nextToken() != null) {
-        throw Problem.invalidBody("body", "Unexpected content after the JSON array").toException();
+        throw InvalidInput.body("body", "Unexpected content after the JSON array");
       }
     } catch (StreamConstraintsException e) {
-      throw Problem.invalidBody("body", "The body exceeds the JSON parser's limits").toException();
+      throw InvalidInput.body("body", "The body exceeds the JSON parser's limits");
     } catch (IOException e) {
-      throw Problem.invalidBody("body", "The body is not valid JSON").toException();
+      throw InvalidInput.body("body", "The body is not valid JSON");
     }
     return numbers;
   }

@@ -1,6 +1,6 @@
 package io.loopscope.db;
 
-import io.loopscope.http.Problem;
+import io.loopscope.failures.DatabaseUnavailable;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
@@ -8,7 +8,7 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
-/** Tells "the database is not there right now" (503, retry) from everything else, by SQLSTATE and exception type. */
+/** Tells "the database is not there right now" (a retry later) from everything else, by SQLSTATE and exception type. */
 public final class DatabaseFailures {
 
   public static final String UNAVAILABLE_DETAIL = "The database is unavailable; retry later";
@@ -16,10 +16,10 @@ public final class DatabaseFailures {
   private DatabaseFailures() {
   }
 
-  /** For {@code recover}: an unavailable database becomes a 503 problem, anything else stays as it is. */
+  /** For {@code recover}: an unavailable database becomes a {@link DatabaseUnavailable}, anything else stays as it is. */
   public static <T> Future<T> translate(Throwable failure) {
     if (isUnavailable(failure)) {
-      return Future.failedFuture(Problem.databaseUnavailable(UNAVAILABLE_DETAIL).toException());
+      return Future.failedFuture(new DatabaseUnavailable(UNAVAILABLE_DETAIL));
     }
     return Future.failedFuture(failure);
   }

@@ -1,6 +1,7 @@
 package io.loopscope.diagnostics;
 
-import io.loopscope.http.Problem;
+import io.loopscope.failures.Conflict;
+import io.loopscope.failures.Saturated;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -45,11 +46,11 @@ public final class DemoBurst {
   /** Fires the burst and answers with the status counts per endpoint, or fails with 409 while one runs. */
   public Future<JsonObject> run() {
     if (apiPort.getAsInt() <= 0) {
-      return Future.failedFuture(Problem.saturated("The API is not listening yet", 1).toException());
+      return Future.failedFuture(new Saturated("The API is not listening yet", 1));
     }
     if (!running.compareAndSet(false, true)) {
-      return Future.failedFuture(Problem.of(409, "demo-running", "A demo is running",
-        "Wait for the running demo burst to finish").toException());
+      return Future.failedFuture(new Conflict("demo-running", "A demo is running",
+        "Wait for the running demo burst to finish"));
     }
     long start = System.nanoTime();
     Future<JsonObject> bad = burst("/bad-example?ms=" + BAD_MS, BAD_CALLS);

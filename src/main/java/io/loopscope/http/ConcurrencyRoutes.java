@@ -1,6 +1,7 @@
 package io.loopscope.http;
 
 import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.failures.Failure;
 import io.loopscope.concurrency.CancelledException;
 import io.loopscope.concurrency.FanOut;
 import io.loopscope.concurrency.FanOutException;
@@ -165,6 +166,9 @@ public final class ConcurrencyRoutes {
   }
 
   private static String describe(Throwable error) {
+    if (error instanceof Failure failure) {
+      return failure.detail();
+    }
     if (error instanceof ProblemException problem) {
       return problem.problem().detail();
     }

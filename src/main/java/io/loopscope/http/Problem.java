@@ -1,5 +1,14 @@
 package io.loopscope.http;
 
+import io.loopscope.failures.Conflict;
+import io.loopscope.failures.DatabaseUnavailable;
+import io.loopscope.failures.Failure;
+import io.loopscope.failures.InvalidInput;
+import io.loopscope.failures.NotFound;
+import io.loopscope.failures.Saturated;
+import io.loopscope.failures.TooLarge;
+import io.loopscope.failures.UpstreamFailed;
+import io.loopscope.failures.UpstreamTimeout;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -59,6 +68,31 @@ public record Problem(String type, String title, int status, String detail, Stri
 
   public static Problem upstreamTimeout(String detail) {
     return of(504, "upstream-timeout", "Upstream timed out", detail);
+  }
+
+  /** The one mapping from domain failures to statuses and problem bodies. */
+  public static Problem of(Failure failure) {
+    String detail = failure.detail();
+    if (failure instanceof Saturated saturated) {
+      return saturated(detail, saturated.retryAfterSeconds());
+    } else if (failure instanceof DatabaseUnavailable) {
+      return databaseUnavailable(detail);
+    } else if (failure instanceof UpstreamTimeout) {
+      return upstreamTimeout(detail);
+    } else if (failure instanceof UpstreamFailed) {
+      return upstreamFailed(detail);
+    } else if (failure instanceof NotFound) {
+      return notFound(detail);
+    } else if (failure instanceof TooLarge) {
+      return tooLarge(detail);
+    } else if (failure instanceof InvalidInput invalid) {
+      return invalid.source() == InvalidInput.Source.BODY
+        ? invalidBody(invalid.field(), detail)
+        : invalidParameter(invalid.field(), detail);
+    } else if (failure instanceof Conflict conflict) {
+      return of(409, conflict.slug(), conflict.title(), detail);
+    }
+    return internal();
   }
 
   public static Problem internal() {

@@ -1,9 +1,11 @@
 package io.loopscope.http;
 
+import io.loopscope.failures.Failure;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -63,6 +65,14 @@ public final class Problems {
     return response.end(problem.toJson().toBuffer());
   }
 
+  /** The problem body a failure answers with, for places that store it rather than send it (a failed task). */
+  public static JsonObject bodyOf(Throwable failure) {
+    if (failure instanceof ProblemException problem) {
+      return problem.problem().toJson();
+    }
+    return failure instanceof Failure domain ? Problem.of(domain).toJson() : Problem.internal().toJson();
+  }
+
   static void handleFailure(RoutingContext ctx) {
     send(ctx, problemFor(ctx));
   }
@@ -71,6 +81,9 @@ public final class Problems {
     Throwable failure = ctx.failure();
     if (failure instanceof ProblemException problem) {
       return problem.problem();
+    }
+    if (failure instanceof Failure domain) {
+      return Problem.of(domain);
     }
     int status = ctx.statusCode();
     return switch (status) {

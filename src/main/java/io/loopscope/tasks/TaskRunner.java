@@ -6,12 +6,13 @@ import io.loopscope.cpu.SortJob;
 import io.loopscope.db.Database;
 import io.loopscope.db.TaskRepository;
 import io.loopscope.db.TaskRepository.Claimed;
-import io.loopscope.http.Problem;
-import io.loopscope.http.ProblemException;
 import io.loopscope.upstream.UpstreamClient;
 import io.loopscope.concurrency.FanOut;
 import io.loopscope.concurrency.FanOutException;
 import io.loopscope.concurrency.Work;
+import io.loopscope.failures.DatabaseUnavailable;
+import io.loopscope.failures.Failure;
+import io.loopscope.failures.Saturated;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
@@ -43,6 +45,7 @@ public final class TaskRunner extends VerticleBase {
   private final Database database;
   private final CpuPool cpuPool;
   private final String upstreamBaseUrl;
+  private final Function<Throwable, JsonObject> errorBody;
   private final Set<Long> running = new HashSet<>();
   private TaskRepository tasks;
   private UpstreamClient upstream;
@@ -53,10 +56,12 @@ public final class TaskRunner extends VerticleBase {
   private boolean stopping;
   private boolean databaseDown;
 
-  public TaskRunner(Database database, CpuPool cpuPool, String upstreamBaseUrl) {
+  /** @param errorBody how a failed task's error is stored: the same problem body the API would answer with */
+  public TaskRunner(Database database, CpuPool cpuPool, String upstreamBaseUrl, Function<Throwable, JsonObject> errorBody) {
     this.database = database;
     this.cpuPool = cpuPool;
     this.upstreamBaseUrl = upstreamBaseUrl;
+    this.errorBody = errorBody;
   }
 
   @Override
@@ -163,7 +168,8 @@ public final class TaskRunner extends VerticleBase {
       return Future.succeededFuture(false);
     }
     Future<?> recorded;
-    boolean saturated = failure instanceof ProblemException problem && problem.problem().status() == 503;
+    // nothing was done: a full pool or an absent database says so, and the task runs later
+    boolean saturated = failure instanceof Saturated || failure instanceof DatabaseUnavailable;
     if (failure == null) {
       recorded = tasks.finish(task, "done", result, null);
     } else if (saturated) {
@@ -174,12 +180,11 @@ public final class TaskRunner extends VerticleBase {
     return recorded.onFailure(this::databaseDown).map(!saturated);
   }
 
-  private static JsonObject errorOf(Claimed task, Throwable failure) {
-    if (failure instanceof ProblemException problem) {
-      return problem.problem().toJson();
+  private JsonObject errorOf(Claimed task, Throwable failure) {
+    if (!(failure instanceof Failure)) {
+      LOG.error("Task {} ({}) failed", task.id(), task.kind(), failure);
     }
-    LOG.error("Task {} ({}) failed", task.id(), task.kind(), failure);
-    return Problem.internal().toJson();
+    return errorBody.apply(failure);
   }
 
   private void renewLeases() {

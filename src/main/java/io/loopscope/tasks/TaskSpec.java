@@ -1,7 +1,7 @@
 package io.loopscope.tasks;
 
-import io.loopscope.http.Problem;
-import io.loopscope.http.ProblemException;
+import io.loopscope.failures.InvalidInput;
+import io.loopscope.failures.TooLarge;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -56,7 +56,7 @@ public record TaskSpec(String kind, JsonObject input) {
       throw invalid("data", "data must be an array of numbers");
     }
     if (data.size() > limits.maxItems()) {
-      throw Problem.tooLarge("A sort task takes at most " + limits.maxItems() + " numbers (cpu.maxItems)").toException();
+      throw new TooLarge("A sort task takes at most " + limits.maxItems() + " numbers (cpu.maxItems)");
     }
     for (int i = 0; i < data.size(); i++) {
       if (!(data.getValue(i) instanceof Number number) || !Double.isFinite(number.doubleValue())) {
@@ -97,7 +97,7 @@ public record TaskSpec(String kind, JsonObject input) {
     return ((Number) value).intValue();
   }
 
-  private static ProblemException invalid(String field, String detail) {
-    return Problem.invalidBody(field, detail).toException();
+  private static InvalidInput invalid(String field, String detail) {
+    return InvalidInput.body(field, detail);
   }
 }

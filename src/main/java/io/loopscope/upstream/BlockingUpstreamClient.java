@@ -1,6 +1,7 @@
 package io.loopscope.upstream;
 
-import io.loopscope.http.Problem;
+import io.loopscope.failures.UpstreamFailed;
+import io.loopscope.failures.UpstreamTimeout;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -35,20 +36,20 @@ public final class BlockingUpstreamClient {
     try {
       response = client.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (HttpTimeoutException e) {
-      throw Problem.upstreamTimeout("The upstream did not answer in time (upstream.timeoutMs)").toException();
+      throw new UpstreamTimeout("The upstream did not answer in time (upstream.timeoutMs)");
     } catch (IOException e) {
-      throw Problem.upstreamFailed("The upstream could not be reached").toException();
+      throw new UpstreamFailed("The upstream could not be reached");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw Problem.upstreamFailed("Interrupted while calling the upstream").toException();
+      throw new UpstreamFailed("Interrupted while calling the upstream");
     }
     if (response.statusCode() != 200) {
-      throw Problem.upstreamFailed("The upstream answered " + response.statusCode()).toException();
+      throw new UpstreamFailed("The upstream answered " + response.statusCode());
     }
     try {
       return new JsonObject(response.body());
     } catch (DecodeException e) {
-      throw Problem.upstreamFailed("The upstream answered with invalid JSON").toException();
+      throw new UpstreamFailed("The upstream answered with invalid JSON");
     }
   }
 }

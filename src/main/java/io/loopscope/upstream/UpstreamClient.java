@@ -1,7 +1,8 @@
 package io.loopscope.upstream;
 
+import io.loopscope.failures.UpstreamFailed;
+import io.loopscope.failures.UpstreamTimeout;
 import io.loopscope.concurrency.Cancellation;
-import io.loopscope.http.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -73,20 +74,20 @@ public final class UpstreamClient {
 
   private static Future<JsonObject> readJson(int status, Buffer body) {
     if (status != 200) {
-      return Future.failedFuture(Problem.upstreamFailed("The upstream answered " + status).toException());
+      return Future.failedFuture(new UpstreamFailed("The upstream answered " + status));
     }
     try {
       return Future.succeededFuture(new JsonObject(body));
     } catch (DecodeException | ClassCastException e) {
-      return Future.failedFuture(Problem.upstreamFailed("The upstream answered with invalid JSON").toException());
+      return Future.failedFuture(new UpstreamFailed("The upstream answered with invalid JSON"));
     }
   }
 
   static <T> Future<T> translateFailure(Throwable failure) {
     if (failure instanceof TimeoutException || failure instanceof io.netty.channel.ConnectTimeoutException) {
-      return Future.failedFuture(Problem.upstreamTimeout("The upstream did not answer in time (upstream.timeoutMs)").toException());
+      return Future.failedFuture(new UpstreamTimeout("The upstream did not answer in time (upstream.timeoutMs)"));
     }
-    return Future.failedFuture(Problem.upstreamFailed("The upstream could not be reached").toException());
+    return Future.failedFuture(new UpstreamFailed("The upstream could not be reached"));
   }
 
   public void close() {

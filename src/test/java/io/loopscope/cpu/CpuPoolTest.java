@@ -1,6 +1,6 @@
 package io.loopscope.cpu;
 
-import io.loopscope.http.ProblemException;
+import io.loopscope.failures.Saturated;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -34,15 +34,13 @@ class CpuPoolTest {
   }
 
   @Test
-  void a_full_pool_answers_503_with_retry_after_instead_of_queueing(Vertx vertx, VertxTestContext ctx) {
+  void a_full_pool_refuses_with_a_retry_after_instead_of_queueing(Vertx vertx, VertxTestContext ctx) {
     CpuPool pool = new CpuPool(vertx, 1, 1, 60_000);
     CountDownLatch release = new CountDownLatch(1);
     Future<Boolean> busy = pool.submit(() -> release.await(10, TimeUnit.SECONDS));
     pool.submit(() -> "never").onComplete(ctx.failing(failure -> ctx.verify(() -> {
-      assertThat(failure).isInstanceOf(ProblemException.class);
-      ProblemException problem = (ProblemException) failure;
-      assertThat(problem.problem().status()).isEqualTo(503);
-      assertThat(problem.problem().retryAfterSeconds()).isPositive();
+      assertThat(failure).isInstanceOfSatisfying(Saturated.class,
+        saturated -> assertThat(saturated.retryAfterSeconds()).isPositive());
       release.countDown();
       busy.onComplete(ctx.succeeding(done -> ctx.verify(() -> {
         assertThat(pool.inFlight()).isZero();

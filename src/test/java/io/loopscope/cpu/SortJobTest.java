@@ -1,6 +1,6 @@
 package io.loopscope.cpu;
 
-import io.loopscope.http.ProblemException;
+import io.loopscope.failures.TooLarge;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import net.jqwik.api.ForAll;
@@ -58,8 +58,8 @@ class SortJobTest {
   }
 
   @net.jqwik.api.Example
-  void the_item_limit_is_enforced_as_413() {
+  void the_item_limit_is_enforced_naming_its_key() {
     assertThatThrownBy(() -> SortJob.run(Buffer.buffer("[1,2,3]"), 2))
-      .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().status()).isEqualTo(413));
+      .isInstanceOf(TooLarge.class).hasMessageContaining("cpu.maxItems");
   }
 }
