@@ -15,10 +15,19 @@ public record LoopscopeConfig(
   Concurrency concurrency, Db db, Legacy legacy, Tasks tasks, Diagnostics diagnostics, Metrics metrics,
   Shutdown shutdown, Log log, JsonObject json) {
 
-  public record Http(String host, int port, int instances, long maxBodyBytes) {
+  public record Http(String host, int port, int instances, long maxBodyBytes, long bodyBudgetBytes, int shedHeapPercent,
+                     Connections connections) {
+    /** The body budget in bytes: the configured one, or a quarter of the max heap when it is 0. */
+    public long effectiveBodyBudgetBytes() {
+      return bodyBudgetBytes > 0 ? bodyBudgetBytes : Runtime.getRuntime().maxMemory() / 4;
+    }
   }
 
-  public record Admin(String host, int port) {
+  public record Admin(String host, int port, Connections connections) {
+  }
+
+  /** How long a server waits for each part of a request, and how many connections it keeps open. */
+  public record Connections(int headerTimeoutMs, int bodyTimeoutMs, int idleTimeoutMs, int maxConnections) {
   }
 
   public record VertxThreads(int eventLoops) {
@@ -73,8 +82,9 @@ public record LoopscopeConfig(
     int cores = Runtime.getRuntime().availableProcessors();
     return new LoopscopeConfig(
       new Http(v.host("http.host"), v.port("http.port"), v.intIn("http.instances", 0, 1024),
-        v.longIn("http.maxBodyBytes", 1, Integer.MAX_VALUE)),
-      new Admin(v.host("admin.host"), v.port("admin.port")),
+        v.longIn("http.maxBodyBytes", 1, Integer.MAX_VALUE), v.longIn("http.bodyBudgetBytes", 0, Long.MAX_VALUE),
+        v.intIn("http.shedHeapPercent", 1, 100), connections(v, "http")),
+      new Admin(v.host("admin.host"), v.port("admin.port"), connections(v, "admin")),
       new VertxThreads(v.intIn("vertx.eventLoops", 0, 1024)),
       new Workers(v.intIn("workers.blockingPoolSize", 1, 10_000)),
       new Cpu(orDefault(v.intIn("cpu.poolSize", 0, 1024), cores), v.intIn("cpu.maxItems", 1, 50_000_000),
@@ -98,6 +108,11 @@ public record LoopscopeConfig(
       new Shutdown(v.intIn("shutdown.readinessDelayMs", 0, 3_600_000), v.intIn("shutdown.drainTimeoutMs", 0, 3_600_000)),
       new Log(v.oneOf("log.format", List.of("text", "json")), v.bool("log.access")),
       json.copy());
+  }
+
+  private static Connections connections(Values v, String server) {
+    return new Connections(v.intIn(server + ".headerTimeoutMs", 1, 60_000), v.intIn(server + ".bodyTimeoutMs", 1, 3_600_000),
+      v.intIn(server + ".idleTimeoutMs", 1, 3_600_000), v.intIn(server + ".maxConnections", 1, 1_000_000));
   }
 
   private static int orDefault(int value, int fallback) {

@@ -7,6 +7,10 @@ import io.loopscope.diagnostics.LoopWatch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.loopscope.http.AdminVerticle;
 import io.loopscope.http.ApiVerticle;
+import io.loopscope.overload.ConnectionLimit;
+import io.loopscope.overload.BodyBudget;
+import io.loopscope.overload.HeapPressure;
+import io.loopscope.overload.OverloadMetrics;
 import io.loopscope.http.Problems;
 import io.loopscope.tasks.TaskRunner;
 import io.loopscope.upstream.BlockingUpstreamClient;
@@ -18,6 +22,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +39,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class MainVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
+  private static final long HEAP_RECHECK_MS = 1_000;
 
   private final List<ApiVerticle> apiVerticles = new CopyOnWriteArrayList<>();
   private final PrometheusMeterRegistry registry;
@@ -46,6 +52,9 @@ public final class MainVerticle extends VerticleBase {
   private CpuPool cpuPool;
   private Database database;
   private LoopWatch loopWatch;
+  private BodyBudget bodyBudget;
+  private HeapPressure heapPressure;
+  private ConnectionLimit apiConnections;
 
   /** @param registry where Vert.x's metrics go and /metrics reads from; null when metrics are off */
   public MainVerticle(PrometheusMeterRegistry registry) {
@@ -55,6 +64,7 @@ public final class MainVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     config = LoopscopeConfig.from(config());
+    startOverloadGuards();
     return startLoopWatch()
       .compose(v -> startAdmin())
       .compose(v -> startDatabaseAndUpstream())
@@ -71,6 +81,28 @@ public final class MainVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return stopAll();
+  }
+
+  /** The body budget and the heap's high-water mark, shared by every API loop, shown by readiness and /metrics. */
+  private void startOverloadGuards() {
+    bodyBudget = new BodyBudget(config.http().effectiveBodyBudgetBytes());
+    heapPressure = new HeapPressure(config.http().shedHeapPercent());
+    LOG.info("Body budget {} bytes (http.bodyBudgetBytes; max heap {} bytes); bodies get 503 while the old generation "
+        + "stays above {} % of the max heap after a GC (http.shedHeapPercent)", bodyBudget.limitBytes(),
+      Runtime.getRuntime().maxMemory(), config.http().shedHeapPercent());
+    if (bodyBudget.limitBytes() < config.http().maxBodyBytes()) {
+      LOG.warn("The body budget is smaller than http.maxBodyBytes: the largest bodies will always get 503");
+    }
+    apiConnections = new ConnectionLimit(config.http().connections().maxConnections());
+    OverloadMetrics.register(registry, bodyBudget, heapPressure, apiConnections);
+    vertx.setPeriodic(HEAP_RECHECK_MS, id -> {
+      if (heapPressure.overloaded()) {
+        vertx.executeBlocking(() -> {
+          heapPressure.recheck();
+          return null;
+        });
+      }
+    });
   }
 
   /** First, so that it sees every stall from the start (diagnostics.enabled=false leaves Vert.x's stock checker). */
@@ -95,12 +127,14 @@ public final class MainVerticle extends VerticleBase {
     health = new Health(adminVertx);
     health.readiness().register("api", promise -> promise.complete(ready ? Status.OK() : Status.KO()));
     health.liveness().register("process", Promise::succeed);
+    health.readiness().register("heap", promise -> promise.complete(heapPressure.overloaded()
+      ? Status.KO(new JsonObject().put("reason", "overloaded")) : Status.OK()));
     if (loopWatch != null) {
       // answered on the admin instance from what the watched loops wrote: a stalled loop cannot hide
       health.readiness().register("event-loops", promise -> promise.complete(loopWatch.readiness()));
       health.liveness().register("event-loops", promise -> promise.complete(loopWatch.liveness()));
     }
-    admin = new AdminVerticle(health, registry, loopWatch, this::apiPort);
+    admin = new AdminVerticle(health, registry, loopWatch, this::apiPort, this::overload);
     return adminVertx.deployVerticle(admin, new DeploymentOptions().setConfig(config.json())).mapEmpty();
   }
 
@@ -138,7 +172,8 @@ public final class MainVerticle extends VerticleBase {
         ApiVerticle.initialiseClasses();
         return new BlockingUpstreamClient(UpstreamClient.UpstreamTarget.parse(upstreamBaseUrl), config.upstream().timeoutMs());
       })
-      .compose(blockingUpstream -> deployApi(new Services(cpuPool, blockingUpstream, upstreamBaseUrl, database, loopWatch)))
+      .compose(blockingUpstream -> deployApi(new Services(cpuPool, blockingUpstream, upstreamBaseUrl, database, loopWatch,
+        bodyBudget, heapPressure, apiConnections)))
       .map(upstreamBaseUrl);
   }
 
@@ -164,6 +199,9 @@ public final class MainVerticle extends VerticleBase {
   /** Child verticles (API, legacy workers, task runner) are undeployed before this runs, so the pool is idle. */
   private Future<Void> stopAll() {
     ready = false;
+    if (heapPressure != null) {
+      heapPressure.close();
+    }
     Future<Void> simulatorStopped = simulator == null ? Future.succeededFuture() : simulator.shutdown();
     Future<Void> adminStopped = adminVertx == null ? Future.succeededFuture() : adminVertx.close();
     Future<Void> databaseStopped = database == null ? Future.succeededFuture() : database.close(vertx);
@@ -182,6 +220,13 @@ public final class MainVerticle extends VerticleBase {
    */
   public Future<Void> drain(long timeoutMs) {
     return Future.join(apiVerticles.stream().map(api -> api.drain(timeoutMs)).toList()).mapEmpty();
+  }
+
+  /** The body budget and shedding now: what /diagnostics/overload and the dashboard show. */
+  JsonObject overload() {
+    return new JsonObject().put("bodyBudgetBytes", bodyBudget.limitBytes()).put("bodyBytesInUse", bodyBudget.inUseBytes())
+      .put("overloaded", heapPressure.overloaded())
+      .put("shed", new JsonObject().put("bodyBudget", bodyBudget.refused()).put("heap", heapPressure.shed()));
   }
 
   /** The admin server's verticle (the contract test reads its routes). */

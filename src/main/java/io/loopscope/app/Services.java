@@ -3,9 +3,15 @@ package io.loopscope.app;
 import io.loopscope.cpu.CpuPool;
 import io.loopscope.db.Database;
 import io.loopscope.diagnostics.LoopWatch;
+import io.loopscope.overload.ConnectionLimit;
+import io.loopscope.overload.BodyBudget;
+import io.loopscope.overload.HeapPressure;
 import io.loopscope.upstream.BlockingUpstreamClient;
 
-/** What every ApiVerticle instance shares; made once by {@link MainVerticle}. {@code loopWatch} is null when diagnostics are off. */
+/**
+ * What every ApiVerticle instance shares; made once by {@link MainVerticle}. {@code loopWatch} is null when
+ * diagnostics are off. The body budget, heap pressure and connection count are process-wide: one for all loops.
+ */
 public record Services(CpuPool cpuPool, BlockingUpstreamClient blockingUpstream, String upstreamBaseUrl, Database database,
-                       LoopWatch loopWatch) {
+                       LoopWatch loopWatch, BodyBudget bodyBudget, HeapPressure heapPressure, ConnectionLimit apiConnections) {
 }

@@ -8,8 +8,12 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.vertx.core.buffer.Buffer;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.Arrays;
+import java.io.InputStream;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The article's {@code cpu_intensive_task}: {@code sorted(data, key=lambda x: x ** 2)}. Parsing,
@@ -19,6 +23,7 @@ import java.util.Arrays;
 public final class SortJob {
 
   private static final JsonFactory JSON = JsonFactory.builder().build();
+  private static final int WRITE_CHUNK = 16 * 1024;
 
   /** The sorted numbers as a JSON body, and the thread that did the work. */
   public record Result(Buffer body, int count, String thread) {
@@ -29,35 +34,64 @@ public final class SortJob {
 
   /** Parses a JSON array of numbers, at most {@code maxItems} of them, and sorts it by x squared (stable). */
   public static Result run(Buffer body, int maxItems) {
-    Numbers numbers = parse(body, maxItems);
-    int[] order = stableOrderByMagnitude(numbers.value, numbers.count);
-    return new Result(write(numbers, order), numbers.count, Thread.currentThread().getName());
+    return run(new ByteArrayInputStream(body.getBytes()), body.length(), maxItems);
   }
 
-  /** Numbers as read: integral ones keep their exact long value, the rest are doubles. */
+  /**
+   * The same, streaming from {@code body} ({@code length} bytes): no tree of the JSON and no copy of the body,
+   * one double per number.
+   */
+  public static Result run(InputStream body, long length, int maxItems) {
+    Numbers numbers = parse(body, capacityFor(length, maxItems), maxItems);
+    int[] order = stableOrderByMagnitude(numbers.value, numbers.count);
+    return new Result(write(numbers, order, length), numbers.count, Thread.currentThread().getName());
+  }
+
+  /** A number takes two bytes of body at least ("1,"), so this many slots can never need to grow. */
+  private static int capacityFor(long length, int maxItems) {
+    return (int) Math.max(16, Math.min(maxItems, length / 2 + 1));
+  }
+
+  /**
+   * Numbers as read, one double each. An integral one is flagged and written back as an integer; the few
+   * beyond 2^53, where a double is not exact, keep their long in {@code wide}.
+   */
   private static final class Numbers {
-    double[] value = new double[1024];
-    long[] integral = new long[1024];
-    boolean[] isIntegral = new boolean[1024];
+    private static final long EXACT = 1L << 53;
+    final double[] value;
+    final BitSet integral = new BitSet();
+    final Map<Integer, Long> wide = new HashMap<>();
     int count;
 
-    void add(double value, long exact, boolean exactInt) {
-      if (count == this.value.length) {
-        int grown = count * 2;
-        this.value = Arrays.copyOf(this.value, grown);
-        integral = Arrays.copyOf(integral, grown);
-        isIntegral = Arrays.copyOf(isIntegral, grown);
+    Numbers(int capacity) {
+      value = new double[capacity];
+    }
+
+    void add(double number) {
+      value[count++] = number;
+    }
+
+    void addIntegral(long number) {
+      if (number > EXACT || number < -EXACT) {
+        wide.put(count, number);
       }
-      this.value[count] = value;
-      integral[count] = exact;
-      isIntegral[count] = exactInt;
-      count++;
+      integral.set(count);
+      value[count++] = number;
+    }
+
+    void appendTo(StringBuilder out, int at) {
+      if (!integral.get(at)) {
+        out.append(value[at]);
+      } else {
+        Long exact = wide.get(at);
+        out.append(exact != null ? exact : (long) value[at]);
+      }
     }
   }
 
-  static Numbers parse(Buffer body, int maxItems) {
-    Numbers numbers = new Numbers();
-    try (JsonParser parser = JSON.createParser(body.getBytes())) {
+  static Numbers parse(InputStream body, int capacity, int maxItems) {
+    Numbers numbers = new Numbers(capacity);
+    try (JsonParser parser = JSON.createParser(body)) {
       if (parser.nextToken() != JsonToken.START_ARRAY) {
         throw InvalidInput.body("body", "The body must be a JSON array of numbers");
       }
@@ -72,19 +106,12 @@ public final class SortJob {
         switch (token) {
           case VALUE_NUMBER_INT -> {
             if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-              numbers.add(parser.getDoubleValue(), 0, false);
+              numbers.add(finite(parser.getDoubleValue(), numbers.count));
             } else {
-              long value = parser.getLongValue();
-              numbers.add(value, value, true);
+              numbers.addIntegral(parser.getLongValue());
             }
           }
-          case VALUE_NUMBER_FLOAT -> {
-            double value = parser.getDoubleValue();
-            if (!Double.isFinite(value)) {
-              throw InvalidInput.body("[" + numbers.count + "]", "Item " + numbers.count + " is too large a number");
-            }
-            numbers.add(value, 0, false);
-          }
+          case VALUE_NUMBER_FLOAT -> numbers.add(finite(parser.getDoubleValue(), numbers.count));
           default -> throw InvalidInput.body("[" + numbers.count + "]",
             "Item " + numbers.count + " is " + describe(token) + ", not a number");
         }
@@ -100,6 +127,13 @@ public final class SortJob {
     return numbers;
   }
 
+  private static double finite(double value, int index) {
+    if (!Double.isFinite(value)) {
+      throw InvalidInput.body("[" + index + "]", "Item " + index + " is too large a number");
+    }
+    return value;
+  }
+
   private static String describe(JsonToken token) {
     return switch (token) {
       case START_ARRAY -> "an array";
@@ -113,10 +147,6 @@ public final class SortJob {
 
   /** Indexes ordered by |x| (the same order as x squared, without overflow); a merge sort, so equal keys keep their input order as Python's sorted does. */
   static int[] stableOrderByMagnitude(double[] value, int n) {
-    double[] key = new double[n];
-    for (int i = 0; i < n; i++) {
-      key[i] = Math.abs(value[i]);
-    }
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;
@@ -126,14 +156,14 @@ public final class SortJob {
       for (int lo = 0; lo < n - width; lo += 2 * width) {
         int mid = lo + width;
         int hi = Math.min(lo + 2 * width, n);
-        if (key[order[mid - 1]] <= key[order[mid]]) {
+        if (Math.abs(value[order[mid - 1]]) <= Math.abs(value[order[mid]])) {
           continue;
         }
         int i = lo;
         int j = mid;
         int k = lo;
         while (i < mid && j < hi) {
-          buffer[k++] = key[order[j]] < key[order[i]] ? order[j++] : order[i++];
+          buffer[k++] = Math.abs(value[order[j]]) < Math.abs(value[order[i]]) ? order[j++] : order[i++];
         }
         while (i < mid) {
           buffer[k++] = order[i++];
@@ -147,19 +177,20 @@ public final class SortJob {
     return order;
   }
 
-  private static Buffer write(Numbers numbers, int[] order) {
-    StringBuilder out = new StringBuilder(numbers.count * 8 + 32).append("{\"count\":").append(numbers.count).append(",\"processed\":[");
+  /** Straight into one buffer sized like the body (the answer is about as long), through a small text buffer. */
+  private static Buffer write(Numbers numbers, int[] order, long bodyLength) {
+    Buffer out = Buffer.buffer((int) Math.min(Integer.MAX_VALUE - 64, bodyLength + 64));
+    StringBuilder text = new StringBuilder(WRITE_CHUNK + 32).append("{\"count\":").append(numbers.count).append(",\"processed\":[");
     for (int i = 0; i < order.length; i++) {
       if (i > 0) {
-        out.append(',');
+        text.append(',');
       }
-      int at = order[i];
-      if (numbers.isIntegral[at]) {
-        out.append(numbers.integral[at]);
-      } else {
-        out.append(numbers.value[at]);
+      numbers.appendTo(text, order[i]);
+      if (text.length() >= WRITE_CHUNK) {
+        out.appendString(text.toString());
+        text.setLength(0);
       }
     }
-    return Buffer.buffer(out.append("]}").toString());
+    return out.appendString(text.append("]}").toString());
   }
 }

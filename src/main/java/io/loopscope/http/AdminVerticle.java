@@ -5,16 +5,19 @@ import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.diagnostics.DemoBurst;
 import io.loopscope.diagnostics.DiagnosticsRoutes;
 import io.loopscope.diagnostics.LoopWatch;
+import io.loopscope.overload.ConnectionLimit;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The operators' port: health probes, metrics, LoopWatch's diagnostics and dashboard, and their
@@ -29,7 +32,9 @@ public final class AdminVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private final LoopWatch loopWatch;
   private final IntSupplier apiPort;
+  private final Supplier<JsonObject> overload;
   private Router router;
+  private ConnectionGuard guard;
   private DemoBurst demo;
   private HttpServer server;
 
@@ -37,12 +42,15 @@ public final class AdminVerticle extends VerticleBase {
    * @param registry the main instance's metrics, scraped at /metrics; null when metrics are off
    * @param loopWatch the diagnostics to serve; null when they are off
    * @param apiPort the API's port once it listens (the dashboard's demo calls it)
+   * @param overload the body budget and shedding now, for /diagnostics/overload
    */
-  public AdminVerticle(Health health, PrometheusMeterRegistry registry, LoopWatch loopWatch, IntSupplier apiPort) {
+  public AdminVerticle(Health health, PrometheusMeterRegistry registry, LoopWatch loopWatch, IntSupplier apiPort,
+                       Supplier<JsonObject> overload) {
     this.health = health;
     this.registry = registry;
     this.loopWatch = loopWatch;
     this.apiPort = apiPort;
+    this.overload = overload;
   }
 
   @Override
@@ -56,6 +64,9 @@ public final class AdminVerticle extends VerticleBase {
 
   private Router router(LoopscopeConfig config, Buffer contract, Buffer dashboardPage) {
     router = Router.router(vertx);
+    guard = new ConnectionGuard(vertx, config.admin().connections(),
+      new ConnectionLimit(config.admin().connections().maxConnections()));
+    router.route().handler(guard.requestStarted());
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(health.liveness()));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(health.readiness()));
     if (registry != null) {
@@ -65,6 +76,7 @@ public final class AdminVerticle extends VerticleBase {
       demo = new DemoBurst(vertx, config.http().host(), apiPort);
       new DiagnosticsRoutes(vertx, loopWatch, demo, dashboardPage, config.diagnostics().maxReports()).mount(router);
     }
+    router.get("/diagnostics/overload").handler(ctx -> Responses.json(ctx, overload.get()));
     router.get("/openapi.yaml").handler(ApiDocsRoutes.yaml(contract));
     Problems.install(router);
     return router;
@@ -73,7 +85,7 @@ public final class AdminVerticle extends VerticleBase {
   private Future<HttpServer> listen(LoopscopeConfig config, Router router) {
     String host = config.admin().host();
     int port = config.admin().port();
-    return Servers.listen(vertx, router, "admin.port", host, port, port)
+    return Servers.listen(vertx, router, guard, "admin.port", host, port, port)
       .onSuccess(listening -> server = listening);
   }
 

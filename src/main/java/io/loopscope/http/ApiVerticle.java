@@ -29,6 +29,7 @@ public final class ApiVerticle extends VerticleBase {
   private final Services services;
   private final DrainingHandler draining = new DrainingHandler();
   private Router router;
+  private ConnectionGuard guard;
   private HttpServer server;
   private UpstreamClient upstream;
 
@@ -67,20 +68,28 @@ public final class ApiVerticle extends VerticleBase {
 
   private Router router(LoopscopeConfig config, Buffer contract, Buffer docsPage) {
     router = Router.router(vertx);
+    guard = new ConnectionGuard(vertx, config.http().connections(), services.apiConnections());
+    router.route().handler(guard.requestStarted());
     if (services.loopWatch() != null) {
       // first of all, so a stall anywhere in a request is named after its route
       router.route().handler(services.loopWatch().routeTracker());
     }
     router.route().handler(new RequestIdHandler(config.log().access()));
     router.route().handler(draining);
-    new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream()).mount(router);
+    new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream(),
+      bodyReader(services, config.http().maxBodyBytes(), "http.maxBodyBytes")).mount(router);
     new ConcurrencyRoutes(vertx, config, upstream).mount(router);
     new UserRoutes(new UserRepository(services.database())).mount(router);
     new LegacyRoutes(vertx, config).mount(router);
-    new TaskRoutes(vertx, config, new TaskRepository(services.database())).mount(router);
+    new TaskRoutes(vertx, config, new TaskRepository(services.database()),
+      bodyReader(services, config.tasks().maxBodyBytes(), "tasks.maxBodyBytes"), services.cpuPool()).mount(router);
     new ApiDocsRoutes(contract, docsPage, BuildInfo.swaggerUiRoot()).mount(router, "/" + CONTRACT);
     Problems.install(router);
     return router;
+  }
+
+  private static BodyReader bodyReader(Services services, long maxBytes, String limitKey) {
+    return new BodyReader(services.bodyBudget(), services.heapPressure(), maxBytes, limitKey);
   }
 
   private Future<HttpServer> listen(LoopscopeConfig config, Router router) {
@@ -88,7 +97,7 @@ public final class ApiVerticle extends VerticleBase {
     int port = config.http().port();
     // port 0 would give every instance a different port; -1 asks Vert.x for one random port they share
     int bindPort = port == 0 ? -1 : port;
-    return Servers.listen(vertx, router, "http.port", host, port, bindPort)
+    return Servers.listen(vertx, router, guard, "http.port", host, port, bindPort)
       .onSuccess(listening -> server = listening);
   }
 

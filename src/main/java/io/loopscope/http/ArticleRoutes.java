@@ -3,6 +3,7 @@ package io.loopscope.http;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.cpu.CpuPool;
 import io.loopscope.cpu.SortJob;
+import io.loopscope.overload.BodyBudget;
 import io.loopscope.upstream.BlockingUpstreamClient;
 import io.loopscope.upstream.UpstreamClient;
 import io.vertx.core.Future;
@@ -13,7 +14,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.stream.IntStream;
 
@@ -35,14 +35,16 @@ public final class ArticleRoutes {
   private final CpuPool cpuPool;
   private final UpstreamClient upstream;
   private final BlockingUpstreamClient blockingUpstream;
+  private final BodyReader bodyReader;
 
-  public ArticleRoutes(Vertx vertx, LoopscopeConfig config, CpuPool cpuPool, UpstreamClient upstream,
-                       BlockingUpstreamClient blockingUpstream) {
+  ArticleRoutes(Vertx vertx, LoopscopeConfig config, CpuPool cpuPool, UpstreamClient upstream,
+                BlockingUpstreamClient blockingUpstream, BodyReader bodyReader) {
     this.vertx = vertx;
     this.config = config;
     this.cpuPool = cpuPool;
     this.upstream = upstream;
     this.blockingUpstream = blockingUpstream;
+    this.bodyReader = bodyReader;
   }
 
   public void mount(Router router) {
@@ -61,7 +63,7 @@ public final class ArticleRoutes {
     router.get("/async-example").handler(upstreamParams).handler(this::goodExample);
     router.get("/sync-example").handler(this::syncExample);
     router.post("/process")
-      .handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()))
+      .handler(bodyReader)
       .handler(this::process);
   }
 
@@ -110,15 +112,20 @@ public final class ArticleRoutes {
     json(ctx, 200, SYNC_EXAMPLE);
   }
 
-  /** {@code run_in_executor(ProcessPoolExecutor, ...)}: parse and sort on the cpu pool, answer from the loop. */
+  /**
+   * {@code run_in_executor(ProcessPoolExecutor, ...)}: parse and sort on the cpu pool, answer from the loop.
+   * The job holds the body's budget until it is done, even if the client has gone by then.
+   */
   private void process(RoutingContext ctx) {
-    Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
+    BodyReader.Body body = BodyReader.body(ctx);
+    if (body.content().length() == 0) {
       ctx.fail(Problem.invalidBody("body", "The body must be a JSON array of numbers").toException());
       return;
     }
     int maxItems = config.cpu().maxItems();
-    cpuPool.submit(() -> SortJob.run(body, maxItems))
+    BodyBudget.Reservation held = body.reservation().retain();
+    cpuPool.submit(() -> SortJob.run(body.content().stream(), body.content().length(), maxItems))
+      .andThen(done -> held.release())
       .onSuccess(sorted -> ctx.response()
         .putHeader(WORKER_POOL_HEADER, CpuPool.NAME)
         .putHeader(WORKER_THREAD_HEADER, sorted.thread())

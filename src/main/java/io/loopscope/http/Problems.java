@@ -57,6 +57,30 @@ public final class Problems {
     write(response, problem);
   }
 
+  /**
+   * Answers, then closes the connection. The rest of the request body is read and dropped first (the body
+   * timeout bounds how long): closing with unread bytes would reset the connection, and the client would
+   * lose the answer.
+   */
+  static void sendAndClose(RoutingContext ctx, Problem problem) {
+    HttpServerRequest request = ctx.request();
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      request.connection().close();
+      return;
+    }
+    response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    Future<Void> written = write(response, problem);
+    Future<Void> read = request.isEnded() ? Future.succeededFuture() : drain(request);
+    Future.join(written, read).onComplete(both -> request.connection().close());
+  }
+
+  private static Future<Void> drain(HttpServerRequest request) {
+    request.handler(dropped -> { });
+    request.resume();
+    return request.end();
+  }
+
   private static Future<Void> write(HttpServerResponse response, Problem problem) {
     response.setStatusCode(problem.status()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
     if (problem.retryAfterSeconds() != null) {

@@ -7,7 +7,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
-/** How the API and admin servers listen: the same options, error bodies and start-up failure for both. */
+/** How the API and admin servers listen: the same options, connection guard, error bodies and start-up failure for both. */
 final class Servers {
 
   private Servers() {
@@ -19,8 +19,10 @@ final class Servers {
    * client that asks for it (curl --http2, the JDK HttpClient) got the whole HTTP/2 response right behind
    * the 101, and one larger than its upgrade buffer (/metrics, 40 KB) was never read: the request hung.
    */
-  static Future<HttpServer> listen(Vertx vertx, Router router, String key, String host, int port, int bindPort) {
+  static Future<HttpServer> listen(Vertx vertx, Router router, ConnectionGuard guard, String key, String host, int port,
+                                   int bindPort) {
     return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+      .connectionHandler(guard::accept)
       .requestHandler(router)
       .invalidRequestHandler(Problems::invalidRequest)
       .listen(bindPort, host)

@@ -1,7 +1,9 @@
 package io.loopscope.http;
 
 import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.cpu.CpuPool;
 import io.loopscope.db.TaskRepository;
+import io.loopscope.overload.BodyBudget;
 import io.loopscope.tasks.TaskRunner;
 import io.loopscope.tasks.TaskSpec;
 import io.vertx.core.Future;
@@ -11,7 +13,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.List;
 import java.util.Optional;
@@ -29,18 +30,22 @@ public final class TaskRoutes {
   private final LoopscopeConfig config;
   private final TaskRepository tasks;
   private final TaskSpec.Limits limits;
+  private final BodyReader bodyReader;
+  private final CpuPool cpuPool;
 
-  public TaskRoutes(Vertx vertx, LoopscopeConfig config, TaskRepository tasks) {
+  TaskRoutes(Vertx vertx, LoopscopeConfig config, TaskRepository tasks, BodyReader bodyReader, CpuPool cpuPool) {
     this.vertx = vertx;
     this.config = config;
     this.tasks = tasks;
+    this.bodyReader = bodyReader;
+    this.cpuPool = cpuPool;
     this.limits = new TaskSpec.Limits(config.cpu().maxItems(), config.concurrency().maxFanOut(),
       config.demo().maxDelayMs(), config.upstream().latencyMs());
   }
 
   public void mount(Router router) {
     router.post("/tasks")
-      .handler(BodyHandler.create(false).setBodyLimit(config.tasks().maxBodyBytes()))
+      .handler(bodyReader)
       .handler(this::submitTask);
     router.get("/tasks/:id").handler(params().pathLong("id", 1, Long.MAX_VALUE)).handler(this::getTask);
     router.get("/tasks")
@@ -49,9 +54,12 @@ public final class TaskRoutes {
       .handler(this::listTasks);
   }
 
+  /** The body is parsed on the cpu pool: a megabyte of numbers takes long enough to stall a loop under load. */
   private void submitTask(RoutingContext ctx) {
-    Future.succeededFuture(ctx.body().buffer())
-      .map(body -> TaskSpec.parse(body, limits))
+    BodyReader.Body body = BodyReader.body(ctx);
+    BodyBudget.Reservation held = body.reservation().retain();
+    cpuPool.submit(() -> TaskSpec.parse(body.content().stream(), body.content().length(), limits))
+      .andThen(done -> held.release())
       .compose(this::queue)
       .onSuccess(task -> accepted(ctx, task))
       .onFailure(ctx::fail);
@@ -59,7 +67,7 @@ public final class TaskRoutes {
 
   private Future<JsonObject> queue(TaskSpec spec) {
     int maxQueued = config.tasks().maxQueued();
-    return tasks.submit(spec.kind(), spec.input().encode(), maxQueued)
+    return tasks.submit(spec.kind(), spec.input(), maxQueued)
       .compose(queued -> queued.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(
         Problem.saturated(maxQueued + " tasks are already waiting (tasks.maxQueued)", 1).toException())));
   }

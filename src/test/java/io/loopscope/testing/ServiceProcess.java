@@ -32,6 +32,13 @@ public final class ServiceProcess implements AutoCloseable {
 
   private static final Pattern READY = Pattern.compile("loopscope ready: API on port (\\d+) .*admin on port (\\d+)");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  /**
+   * The JVM the image runs (pom.xml's jib profile, perf/run): the heap fixed at what -XX:MaxRAMPercentage=37.5 gives
+   * in the 512Mi pod, and death on the first OutOfMemoryError, as there. KubernetesManifestsTest keeps them in step.
+   */
+  public static final List<String> IMAGE_JVM_FLAGS = List.of("-XX:+UseG1GC", "-Xmx192m", "-XX:MaxDirectMemorySize=64m",
+    "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
+  private static final List<String> TEST_JVM_FLAGS = List.of("-Xmx256m");
 
   private final Process process;
   private final List<String> stdout = new ArrayList<>();
@@ -51,10 +58,21 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Starts {@code java -jar target/loopscope.jar serve ARGS} with these LOOPSCOPE_ variables on top of the test defaults, and waits until it is ready. */
   public static ServiceProcess start(String name, Map<String, String> env, String... args) {
+    return start(name, TEST_JVM_FLAGS, env, args);
+  }
+
+  /** The same, in the image's JVM ({@link #IMAGE_JVM_FLAGS}). */
+  public static ServiceProcess startAsImage(String name, Map<String, String> env, String... args) {
+    return start(name, IMAGE_JVM_FLAGS, env, args);
+  }
+
+  private static ServiceProcess start(String name, List<String> jvmFlags, Map<String, String> env, String... args) {
     try {
       Path workDir = Files.createTempDirectory("loopscope-it");
       Path logDir = Files.createDirectories(Path.of("target", "it-logs"));
-      List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-jar", jar().toString(), "serve"));
+      List<String> command = new ArrayList<>(List.of(javaBinary()));
+      command.addAll(jvmFlags);
+      command.addAll(List.of("-jar", jar().toString(), "serve"));
       command.addAll(List.of(args));
       ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
         .redirectError(logDir.resolve(name + ".stderr.log").toFile());
@@ -151,6 +169,10 @@ public final class ServiceProcess implements AutoCloseable {
 
   public long pid() {
     return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   /**
