@@ -45,13 +45,13 @@ final class BodyReader implements Handler<RoutingContext> {
     long announced = contentLength(request);
     if (heap.overloaded()) {
       heap.countShed();
-      Problems.sendAndClose(ctx, Problem.saturated("The service is short of memory; bodies are refused for now", 5));
+      Problems.refuseBody(ctx, Problem.saturated("The service is short of memory; bodies are refused for now", 5));
     } else if (announced > maxBytes) {
-      Problems.sendAndClose(ctx, tooLarge());
+      Problems.refuseBody(ctx, tooLarge());
     } else {
       BodyBudget.Reservation reservation = budget.tryReserve(Math.max(announced, 0));
       if (reservation == null) {
-        Problems.sendAndClose(ctx, overBudget());
+        Problems.refuseBody(ctx, overBudget());
         return;
       }
       ctx.addEndHandler(done -> reservation.release());
@@ -74,10 +74,10 @@ final class BodyReader implements Handler<RoutingContext> {
       }
       if (content.length() + chunk.length() > maxBytes) {
         refused[0] = true;
-        Problems.sendAndClose(ctx, tooLarge());
+        Problems.refuseBody(ctx, tooLarge());
       } else if (growing && !reservation.grow(chunk.length())) {
         refused[0] = true;
-        Problems.sendAndClose(ctx, overBudget());
+        Problems.refuseBody(ctx, overBudget());
       } else {
         content.add(chunk);
       }

@@ -8,7 +8,9 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
@@ -67,12 +69,17 @@ final class ConnectionGuard {
       Watch watch = watches.get(request.connection());
       if (watch != null) {
         watch.cancel();
+        Future<Void> read = Future.succeededFuture();
         if (hasBody(request) && !request.isEnded()) {
           Runnable bodyTimedOut = () -> bodyTimedOut(ctx);
           watch.arm(limits.bodyTimeoutMs(), bodyTimedOut);
-          request.end().onComplete(ended -> watch.cancel(bodyTimedOut));
+          read = request.end().andThen(ended -> watch.cancel(bodyTimedOut));
         }
-        ctx.addEndHandler(done -> watch.arm(limits.idleTimeoutMs(), () -> request.connection().close()));
+        // idle once both are over: a response sent early (a refused body) leaves the body timeout running
+        Promise<Void> answered = Promise.promise();
+        ctx.addEndHandler(done -> answered.tryComplete());
+        Future.join(read, answered.future()).onComplete(both -> watch.arm(limits.idleTimeoutMs(),
+          () -> request.connection().close()));
       }
       ctx.next();
     };

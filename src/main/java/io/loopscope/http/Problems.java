@@ -58,21 +58,29 @@ public final class Problems {
   }
 
   /**
-   * Answers, then closes the connection. The rest of the request body is read and dropped first (the body
-   * timeout bounds how long): closing with unread bytes would reset the connection, and the client would
-   * lose the answer.
+   * Refuses a request's body: answers, then closes the connection. The rest of the body is read and dropped
+   * first (the body timeout bounds how long): closing with unread bytes would reset the connection, and the
+   * client would lose the answer. A client still waiting for 100 Continue sends no body, so there is none to drop.
    */
-  static void sendAndClose(RoutingContext ctx, Problem problem) {
+  static void refuseBody(RoutingContext ctx, Problem problem) {
     HttpServerRequest request = ctx.request();
+    boolean bodyComing = !request.isEnded() && !"100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT));
+    close(ctx, problem, bodyComing ? drain(request) : Future.succeededFuture());
+  }
+
+  /** Answers and closes the connection at once (the client has had its time). */
+  static void sendAndClose(RoutingContext ctx, Problem problem) {
+    close(ctx, problem, Future.succeededFuture());
+  }
+
+  private static void close(RoutingContext ctx, Problem problem, Future<Void> read) {
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
-      request.connection().close();
+      ctx.request().connection().close();
       return;
     }
     response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-    Future<Void> written = write(response, problem);
-    Future<Void> read = request.isEnded() ? Future.succeededFuture() : drain(request);
-    Future.join(written, read).onComplete(both -> request.connection().close());
+    Future.join(write(response, problem), read).onComplete(both -> ctx.request().connection().close());
   }
 
   private static Future<Void> drain(HttpServerRequest request) {
