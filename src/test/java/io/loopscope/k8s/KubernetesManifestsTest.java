@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.loopscope.app.ConfigLoader;
 import io.loopscope.app.GracefulShutdown;
 import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.testing.ServiceProcess;
 import io.loopscope.testing.TestService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -245,14 +246,42 @@ class KubernetesManifestsTest {
     assertThat(pom.jibUser()).isEqualTo(pod.getSecurityContext().getRunAsUser() + ":" + pod.getSecurityContext().getRunAsGroup());
     assertThat(pom.jibPorts()).containsExactlyInAnyOrderElementsOf(
       app.getPorts().stream().map(p -> String.valueOf(p.getContainerPort())).toList());
-    String maxRam = pom.jibJvmFlags().stream().filter(f -> f.startsWith("-XX:MaxRAMPercentage=")).findFirst()
-      .orElseThrow(() -> new AssertionError("the JVM must size its heap from the container (-XX:MaxRAMPercentage)"));
-    double heapShare = Double.parseDouble(maxRam.substring(maxRam.indexOf('=') + 1)) / 100;
+    double heapShare = heapShare(pom);
     BigDecimal limit = Quantity.getAmountInBytes(app.getResources().getLimits().get("memory"));
     assertThat(limit.doubleValue() * (1 - heapShare)).as("memory the limit leaves outside the heap")
       .isGreaterThanOrEqualTo(NON_HEAP_BYTES);
     assertThat(app.getResources().getRequests().get("memory")).as("memory is guaranteed, never overcommitted")
       .isEqualTo(app.getResources().getLimits().get("memory"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("views")
+  void the_body_budget_is_a_quarter_of_the_heap_the_pod_memory_limit_gives(Manifests view) throws IOException {
+    double heapShare = heapShare(Pom.read());
+    BigDecimal limit = Quantity.getAmountInBytes(app(view).getResources().getLimits().get("memory"));
+    long heap = (long) (limit.doubleValue() * heapShare);
+    LoopscopeConfig config = podConfig(view);
+
+    assertThat(config.http().bodyBudgetBytes()).as("http.bodyBudgetBytes in the ConfigMap").isEqualTo(heap / 4);
+    assertThat(config.http().bodyBudgetBytes()).as("room for the largest body").isGreaterThanOrEqualTo(config.http().maxBodyBytes());
+  }
+
+  @ParameterizedTest
+  @MethodSource("views")
+  void the_integration_tests_run_the_jar_in_the_image_s_jvm(Manifests view) {
+    Pom pom = Pom.read();
+    BigDecimal limit = Quantity.getAmountInBytes(app(view).getResources().getLimits().get("memory"));
+    long heapMiB = Math.round(limit.doubleValue() * heapShare(pom) / (1024 * 1024));
+    List<String> imageFlags = pom.jibJvmFlags().stream()
+      .map(flag -> flag.startsWith("-XX:MaxRAMPercentage=") ? "-Xmx" + heapMiB + "m" : flag).toList();
+
+    assertThat(ServiceProcess.IMAGE_JVM_FLAGS).containsExactlyInAnyOrderElementsOf(imageFlags);
+  }
+
+  private static double heapShare(Pom pom) {
+    String maxRam = pom.jibJvmFlags().stream().filter(f -> f.startsWith("-XX:MaxRAMPercentage=")).findFirst()
+      .orElseThrow(() -> new AssertionError("the JVM must size its heap from the container (-XX:MaxRAMPercentage)"));
+    return Double.parseDouble(maxRam.substring(maxRam.indexOf('=') + 1)) / 100;
   }
 
   @Test
