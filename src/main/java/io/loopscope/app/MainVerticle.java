@@ -96,9 +96,9 @@ public final class MainVerticle extends VerticleBase {
     apiConnections = new ConnectionLimit(config.http().connections().maxConnections());
     OverloadMetrics.register(registry, bodyBudget, heapPressure, apiConnections);
     vertx.setPeriodic(HEAP_RECHECK_MS, id -> {
-      if (heapPressure.overloaded()) {
+      if (heapPressure.recheck()) {
         vertx.executeBlocking(() -> {
-          heapPressure.recheck();
+          System.gc();
           return null;
         });
       }

@@ -10,6 +10,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryNotificationInfo;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,9 +26,10 @@ public final class HeapPressure implements AutoCloseable {
   static final long QUIET_MS = 5_000;
 
   private final List<MemoryPoolMXBean> tenured;
+  private final long[] marks;
   private final NotificationEmitter emitter = (NotificationEmitter) ManagementFactory.getMemoryMXBean();
   private final NotificationListener listener = (notification, handback) -> {
-    if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(notification.getType())) {
+    if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(notification.getType()) && aboveMark()) {
       enter();
     }
   };
@@ -43,9 +45,12 @@ public final class HeapPressure implements AutoCloseable {
       .filter(pool -> pool.getType() == MemoryType.HEAP && pool.isCollectionUsageThresholdSupported())
       .filter(pool -> !pool.getName().contains("Eden") && !pool.getName().contains("Survivor"))
       .toList();
-    for (MemoryPoolMXBean pool : tenured) {
+    this.marks = new long[tenured.size()];
+    for (int i = 0; i < marks.length; i++) {
+      MemoryPoolMXBean pool = tenured.get(i);
       long max = pool.getUsage().getMax() > 0 ? pool.getUsage().getMax() : maxHeap;
-      pool.setCollectionUsageThreshold(max / 100 * percent);
+      marks[i] = max / 100 * percent;
+      pool.setCollectionUsageThreshold(marks[i]);
     }
     emitter.addNotificationListener(listener, null, null);
   }
@@ -72,19 +77,33 @@ public final class HeapPressure implements AutoCloseable {
   }
 
   /**
-   * Clears the state once a collection has left every tenured pool below its mark, or asks for a collection
-   * after {@link #QUIET_MS} without one. May call {@code System.gc()}: never call on an event loop.
+   * The pools' thresholds only wake the listener; the decision compares the usage after the last collection
+   * with this instance's own marks (another instance in the JVM, as in tests, may set other thresholds).
    */
-  public synchronized void recheck() {
-    if (tenured.stream().anyMatch(MemoryPoolMXBean::isCollectionUsageThresholdExceeded)) {
+  private boolean aboveMark() {
+    for (int i = 0; i < marks.length; i++) {
+      MemoryUsage afterGc = tenured.get(i).getCollectionUsage();
+      if (afterGc != null && afterGc.getUsed() >= marks[i]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Enters or clears the state from the usage after the last collection; cheap, call it every second. Returns
+   * true when the caller should run {@code System.gc()} off the event loop: overloaded and no collection for
+   * {@link #QUIET_MS}, so that an idle, unready pod can find out that it is no longer overloaded.
+   */
+  public synchronized boolean recheck() {
+    if (aboveMark()) {
       enter();
     } else if (overloaded) {
       overloaded = false;
       LOG.info("Heap below its high-water mark again after a GC: bodies are accepted");
-      return;
     }
     if (!overloaded) {
-      return;
+      return false;
     }
     long collections = ManagementFactory.getGarbageCollectorMXBeans().stream()
       .mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
@@ -93,8 +112,9 @@ public final class HeapPressure implements AutoCloseable {
       quietSince = System.nanoTime();
     } else if (System.nanoTime() - quietSince > QUIET_MS * 1_000_000) {
       quietSince = System.nanoTime();
-      System.gc();
+      return true;
     }
+    return false;
   }
 
   @Override
