@@ -5,15 +5,17 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /** Reads a request body up to a limit; a body over it is a 413 that names the limit's config key. */
-final class BodyLimit implements Handler<RoutingContext> {
+public final class BodyLimit implements Handler<RoutingContext> {
 
   static final String KEY = "loopscope.bodyLimitKey";
 
   private final BodyHandler body;
+  private final long maxBytes;
   private final String key;
 
   private BodyLimit(long maxBytes, String key) {
     this.body = BodyHandler.create(false).setBodyLimit(maxBytes);
+    this.maxBytes = maxBytes;
     this.key = key;
   }
 
@@ -25,6 +27,14 @@ final class BodyLimit implements Handler<RoutingContext> {
   static String keyOf(RoutingContext ctx) {
     String key = ctx.get(KEY);
     return key == null ? "http.maxBodyBytes" : key;
+  }
+
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  public String key() {
+    return key;
   }
 
   @Override
