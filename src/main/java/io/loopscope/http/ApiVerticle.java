@@ -77,19 +77,19 @@ public final class ApiVerticle extends VerticleBase {
     router.route().handler(new RequestIdHandler(config.log().access()));
     router.route().handler(draining);
     new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream(),
-      bodyReader(services, config.http().maxBodyBytes(), "http.maxBodyBytes")).mount(router);
+      bodyLimit(services, config.http().maxBodyBytes(), "http.maxBodyBytes")).mount(router);
     new ConcurrencyRoutes(vertx, config, upstream).mount(router);
     new UserRoutes(new UserRepository(services.database())).mount(router);
     new LegacyRoutes(vertx, config).mount(router);
     new TaskRoutes(vertx, config, new TaskRepository(services.database()),
-      bodyReader(services, config.tasks().maxBodyBytes(), "tasks.maxBodyBytes"), services.cpuPool()).mount(router);
+      bodyLimit(services, config.tasks().maxBodyBytes(), "tasks.maxBodyBytes"), services.cpuPool()).mount(router);
     new ApiDocsRoutes(contract, docsPage, BuildInfo.swaggerUiRoot()).mount(router, "/" + CONTRACT);
     Problems.install(router);
     return router;
   }
 
-  private static BodyReader bodyReader(Services services, long maxBytes, String limitKey) {
-    return new BodyReader(services.bodyBudget(), services.heapPressure(), maxBytes, limitKey);
+  private static BodyLimit bodyLimit(Services services, long maxBytes, String limitKey) {
+    return new BodyLimit(services.bodyBudget(), services.heapPressure(), maxBytes, limitKey);
   }
 
   private Future<HttpServer> listen(LoopscopeConfig config, Router router) {

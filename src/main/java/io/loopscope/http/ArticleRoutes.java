@@ -1,5 +1,6 @@
 package io.loopscope.http;
 
+import io.loopscope.concurrency.Elapsed;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.cpu.CpuPool;
 import io.loopscope.cpu.SortJob;
@@ -17,7 +18,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.stream.IntStream;
 
-import static io.loopscope.http.Responses.elapsedMs;
+import static io.loopscope.concurrency.Elapsed.msSince;
 import static io.loopscope.http.Responses.json;
 import static io.loopscope.http.Validation.params;
 
@@ -35,16 +36,16 @@ public final class ArticleRoutes {
   private final CpuPool cpuPool;
   private final UpstreamClient upstream;
   private final BlockingUpstreamClient blockingUpstream;
-  private final BodyReader bodyReader;
+  private final BodyLimit bodyLimit;
 
   ArticleRoutes(Vertx vertx, LoopscopeConfig config, CpuPool cpuPool, UpstreamClient upstream,
-                BlockingUpstreamClient blockingUpstream, BodyReader bodyReader) {
+                BlockingUpstreamClient blockingUpstream, BodyLimit bodyLimit) {
     this.vertx = vertx;
     this.config = config;
     this.cpuPool = cpuPool;
     this.upstream = upstream;
     this.blockingUpstream = blockingUpstream;
-    this.bodyReader = bodyReader;
+    this.bodyLimit = bodyLimit;
   }
 
   public void mount(Router router) {
@@ -63,7 +64,7 @@ public final class ArticleRoutes {
     router.get("/async-example").handler(upstreamParams).handler(this::goodExample);
     router.get("/sync-example").handler(this::syncExample);
     router.post("/process")
-      .handler(bodyReader)
+      .handler(bodyLimit)
       .handler(this::process);
   }
 
@@ -71,7 +72,7 @@ public final class ArticleRoutes {
   private void testAsync(RoutingContext ctx) {
     int ms = ctx.get("ms");
     long start = System.nanoTime();
-    sleepAsync(ms).onSuccess(v -> json(ctx, new JsonObject().put("data", "ok").put("waitedMs", elapsedMs(start))));
+    sleepAsync(ms).onSuccess(v -> json(ctx, new JsonObject().put("data", "ok").put("waitedMs", msSince(start))));
   }
 
   private Future<Void> sleepAsync(int ms) {
@@ -89,10 +90,10 @@ public final class ArticleRoutes {
   }
 
   private static JsonObject sleepBlocking(int ms, long requestStart) throws InterruptedException {
-    long queuedMs = elapsedMs(requestStart);
+    long queuedMs = msSince(requestStart);
     long start = System.nanoTime();
     Thread.sleep(ms);
-    return new JsonObject().put("data", "ok").put("waitedMs", elapsedMs(start)).put("queuedMs", queuedMs)
+    return new JsonObject().put("data", "ok").put("waitedMs", msSince(start)).put("queuedMs", queuedMs)
       .put("thread", Thread.currentThread().getName());
   }
 
@@ -117,7 +118,7 @@ public final class ArticleRoutes {
    * The job holds the body's budget until it is done, even if the client has gone by then.
    */
   private void process(RoutingContext ctx) {
-    BodyReader.Body body = BodyReader.body(ctx);
+    BodyLimit.Body body = BodyLimit.body(ctx);
     if (body.content().length() == 0) {
       ctx.fail(Problem.invalidBody("body", "The body must be a JSON array of numbers").toException());
       return;

@@ -30,14 +30,14 @@ public final class TaskRoutes {
   private final LoopscopeConfig config;
   private final TaskRepository tasks;
   private final TaskSpec.Limits limits;
-  private final BodyReader bodyReader;
+  private final BodyLimit bodyLimit;
   private final CpuPool cpuPool;
 
-  TaskRoutes(Vertx vertx, LoopscopeConfig config, TaskRepository tasks, BodyReader bodyReader, CpuPool cpuPool) {
+  TaskRoutes(Vertx vertx, LoopscopeConfig config, TaskRepository tasks, BodyLimit bodyLimit, CpuPool cpuPool) {
     this.vertx = vertx;
     this.config = config;
     this.tasks = tasks;
-    this.bodyReader = bodyReader;
+    this.bodyLimit = bodyLimit;
     this.cpuPool = cpuPool;
     this.limits = new TaskSpec.Limits(config.cpu().maxItems(), config.concurrency().maxFanOut(),
       config.demo().maxDelayMs(), config.upstream().latencyMs());
@@ -45,7 +45,7 @@ public final class TaskRoutes {
 
   public void mount(Router router) {
     router.post("/tasks")
-      .handler(bodyReader)
+      .handler(bodyLimit)
       .handler(this::submitTask);
     router.get("/tasks/:id").handler(params().pathLong("id", 1, Long.MAX_VALUE)).handler(this::getTask);
     router.get("/tasks")
@@ -56,7 +56,7 @@ public final class TaskRoutes {
 
   /** The body is parsed on the cpu pool: a megabyte of numbers takes long enough to stall a loop under load. */
   private void submitTask(RoutingContext ctx) {
-    BodyReader.Body body = BodyReader.body(ctx);
+    BodyLimit.Body body = BodyLimit.body(ctx);
     BodyBudget.Reservation held = body.reservation().retain();
     cpuPool.submit(() -> TaskSpec.parse(body.content().stream(), body.content().length(), limits))
       .andThen(done -> held.release())

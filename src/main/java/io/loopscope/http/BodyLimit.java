@@ -8,16 +8,17 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Reads a request body within the body budget, in place of Vert.x's BodyHandler (which buffers first and
- * asks later). Refused before a byte of the body is kept: 503 + Retry-After while the heap is overloaded or
+ * Reads a request body up to its limit (413 naming the limit's config key) and within the body budget, in place
+ * of Vert.x's BodyHandler (which buffers first and asks later). Refused before a byte of the body is kept: 503 + Retry-After while the heap is overloaded or
  * when the announced Content-Length does not fit the budget, 413 over the route's limit. A body without a
  * Content-Length draws from the budget chunk by chunk and is refused the same way once it no longer fits.
  * The reservation is released when the response ends or the connection closes; a job that reads the body
  * later holds it too ({@link Body#reservation()}).
  */
-final class BodyReader implements Handler<RoutingContext> {
+public final class BodyLimit implements Handler<RoutingContext> {
 
-  private static final String BODY = BodyReader.class.getName();
+  private static final String BODY = BodyLimit.class.getName();
+  static final String KEY = "loopscope.bodyLimitKey";
 
   /** The read body and the budget it holds. */
   record Body(ChunkedBody content, BodyBudget.Reservation reservation) {
@@ -28,7 +29,7 @@ final class BodyReader implements Handler<RoutingContext> {
   private final long maxBytes;
   private final String limitKey;
 
-  BodyReader(BodyBudget budget, HeapPressure heap, long maxBytes, String limitKey) {
+  BodyLimit(BodyBudget budget, HeapPressure heap, long maxBytes, String limitKey) {
     this.budget = budget;
     this.heap = heap;
     this.maxBytes = maxBytes;
@@ -39,8 +40,23 @@ final class BodyReader implements Handler<RoutingContext> {
     return ctx.get(BODY);
   }
 
+  /** The config key of the limit that applied to this request's body. */
+  static String keyOf(RoutingContext ctx) {
+    String key = ctx.get(KEY);
+    return key == null ? "http.maxBodyBytes" : key;
+  }
+
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  public String key() {
+    return limitKey;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
+    ctx.put(KEY, limitKey);
     HttpServerRequest request = ctx.request();
     long announced = contentLength(request);
     if (heap.overloaded()) {
