@@ -68,12 +68,12 @@ public final class ApiVerticle extends VerticleBase {
 
   private Router router(LoopscopeConfig config, Buffer contract, Buffer docsPage) {
     router = Router.router(vertx);
-    guard = new ConnectionGuard(vertx, config.http().connections(), services.apiConnections());
-    router.route().handler(guard.requestStarted());
     if (services.loopWatch() != null) {
       // first of all, so a stall anywhere in a request is named after its route
       router.route().handler(services.loopWatch().routeTracker());
     }
+    guard = new ConnectionGuard(vertx, config.http().connections(), services.apiConnections());
+    router.route().handler(guard.requestStarted());
     router.route().handler(new RequestIdHandler(config.log().access()));
     router.route().handler(draining);
     new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream(),
