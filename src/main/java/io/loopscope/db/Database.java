@@ -84,13 +84,7 @@ public final class Database {
         migrated.migrationsExecuted, (System.nanoTime() - start) / 1_000_000);
       return new Located(target, embedded);
     } catch (RuntimeException e) {
-      if (embedded != null) {
-        try {
-          embedded.close();
-        } catch (IOException closing) {
-          e.addSuppressed(closing);
-        }
-      }
+      closeQuietly(embedded, e);
       throw e;
     }
   }
@@ -110,14 +104,31 @@ public final class Database {
     return Optional.of(DatabaseTarget.parse("db.urlFile", Files.readString(file).trim()));
   }
 
+  /** The checks before the start fail with their own line (key and fix); anything else names the directory. */
   private static EmbeddedDatabase startEmbedded(LoopscopeConfig.Db.Embedded config) {
+    EmbeddedDatabase embedded = null;
     try {
-      EmbeddedDatabase embedded = EmbeddedDatabase.prepare(config);
+      embedded = EmbeddedDatabase.prepare(config);
       embedded.start();
       return embedded;
+    } catch (StartupException e) {
+      closeQuietly(embedded, e);
+      throw e;
     } catch (IOException | RuntimeException e) {
+      closeQuietly(embedded, e);
       throw new StartupException("db.embedded.dataDir", "cannot start the embedded PostgreSQL in " + config.dataDir()
         + " (" + e.getMessage() + ")");
+    }
+  }
+
+  private static void closeQuietly(EmbeddedDatabase embedded, Exception failure) {
+    if (embedded == null) {
+      return;
+    }
+    try {
+      embedded.close();
+    } catch (IOException | RuntimeException closing) {
+      failure.addSuppressed(closing);
     }
   }
 
