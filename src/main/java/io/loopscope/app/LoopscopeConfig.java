@@ -52,7 +52,7 @@ public record LoopscopeConfig(
   public record Legacy(int instances, int timeoutMs) {
   }
 
-  public record Tasks(int maxQueued, int concurrency, int maxBodyBytes) {
+  public record Tasks(int maxQueued, int concurrency, int maxBodyBytes, int leaseSeconds) {
   }
 
   public record Diagnostics(boolean enabled, int blockThresholdMs, int checkIntervalMs, int workerBlockThresholdMs,
@@ -89,7 +89,7 @@ public record LoopscopeConfig(
         new Db.Embedded(v.nonEmpty("db.embedded.dataDir"), v.bool("db.embedded.ephemeral"), v.port("db.embedded.port"))),
       new Legacy(v.intIn("legacy.instances", 1, 1_000), v.intIn("legacy.timeoutMs", 1, 3_600_000)),
       new Tasks(v.intIn("tasks.maxQueued", 1, 10_000_000), v.intIn("tasks.concurrency", 1, 1_000),
-        v.intIn("tasks.maxBodyBytes", 1, 64 * 1024 * 1024)),
+        v.intIn("tasks.maxBodyBytes", 1, 64 * 1024 * 1024), v.intIn("tasks.leaseSeconds", 3, 3_600)),
       new Diagnostics(v.bool("diagnostics.enabled"), v.intIn("diagnostics.blockThresholdMs", 1, 3_600_000),
         v.intIn("diagnostics.checkIntervalMs", 1, 60_000), v.intIn("diagnostics.workerBlockThresholdMs", 1, 86_400_000),
         v.intIn("diagnostics.maxReports", 1, 1_000_000), v.intIn("diagnostics.readyMaxStallMs", 1, 3_600_000),

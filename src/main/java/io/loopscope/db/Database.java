@@ -12,6 +12,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -158,6 +159,17 @@ public final class Database {
     return queries.apply(pool)
       .timeout(timeoutMs, TimeUnit.MILLISECONDS)
       .recover(DatabaseFailures::translate);
+  }
+
+  /**
+   * Runs statements in one transaction, with {@link #run}'s timeout, and a 503 that says whether the write may
+   * have happened: given up before COMMIT, the transaction rolls back and its statement is cancelled on the server.
+   */
+  public <T> Future<T> write(Function<SqlConnection, Future<T>> statements) {
+    WriteAttempt attempt = new WriteAttempt();
+    return pool.withTransaction(conn -> attempt.begin(conn).compose(begun -> statements.apply(conn)).compose(attempt::commit))
+      .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+      .recover(attempt::translate);
   }
 
   /** The readiness check "db": one round trip, DOWN with the reason when it fails or takes longer than 800 ms. */

@@ -2,6 +2,7 @@ package io.loopscope.http;
 
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.db.TaskRepository;
+import io.loopscope.failures.InvalidInput;
 import io.loopscope.tasks.TaskRunner;
 import io.loopscope.tasks.TaskSpec;
 import io.vertx.core.Future;
@@ -24,6 +25,9 @@ public final class TaskRoutes {
 
   static final List<String> STATES = List.of("queued", "running", "done", "failed");
   static final int MAX_PAGE = 100;
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+  static final int MAX_IDEMPOTENCY_KEY = 255;
 
   private final Vertx vertx;
   private final LoopscopeConfig config;
@@ -52,23 +56,45 @@ public final class TaskRoutes {
   private void submitTask(RoutingContext ctx) {
     Future.succeededFuture(ctx.body().buffer())
       .map(body -> TaskSpec.parse(body, limits))
-      .compose(this::queue)
-      .onSuccess(task -> accepted(ctx, task))
+      .compose(spec -> queue(spec, idempotencyKey(ctx)))
+      .onSuccess(submitted -> accepted(ctx, submitted))
       .onFailure(ctx::fail);
   }
 
-  private Future<JsonObject> queue(TaskSpec spec) {
+  /**
+   * The Idempotency-Key header (IETF httpapi draft, Stripe's semantics), or null: up to 255 visible ASCII
+   * characters, bare or as a structured-field string ("...").
+   */
+  static String idempotencyKey(RoutingContext ctx) {
+    String raw = ctx.request().getHeader(IDEMPOTENCY_KEY);
+    if (raw == null) {
+      return null;
+    }
+    String key = raw.length() >= 2 && raw.startsWith("\"") && raw.endsWith("\"") ? raw.substring(1, raw.length() - 1) : raw;
+    if (!key.matches("[\\x21-\\x7e]{1," + MAX_IDEMPOTENCY_KEY + "}")) {
+      throw InvalidInput.parameter(IDEMPOTENCY_KEY, IDEMPOTENCY_KEY + " must be 1 to " + MAX_IDEMPOTENCY_KEY
+        + " visible ASCII characters, e.g. a UUID");
+    }
+    return key;
+  }
+
+  private Future<TaskRepository.Submitted> queue(TaskSpec spec, String idempotencyKey) {
     int maxQueued = config.tasks().maxQueued();
-    return tasks.submit(spec.kind(), spec.input().encode(), maxQueued)
+    return tasks.submit(spec.kind(), spec.input().encode(), maxQueued, idempotencyKey)
       .compose(queued -> queued.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(
         Problem.saturated(maxQueued + " tasks are already waiting (tasks.maxQueued)", 1).toException())));
   }
 
-  private void accepted(RoutingContext ctx, JsonObject task) {
-    long id = task.getLong("id");
-    vertx.eventBus().publish(TaskRunner.QUEUED_ADDRESS, id);
+  /** 202 either way; a replay says so (Stripe's Idempotent-Replayed) and wakes no runner. */
+  private void accepted(RoutingContext ctx, TaskRepository.Submitted submitted) {
+    long id = submitted.task().getLong("id");
+    if (submitted.replayed()) {
+      ctx.response().putHeader(IDEMPOTENT_REPLAYED, "true");
+    } else {
+      vertx.eventBus().publish(TaskRunner.QUEUED_ADDRESS, id);
+    }
     ctx.response().putHeader(HttpHeaders.LOCATION, "/tasks/" + id);
-    json(ctx, 202, task.toBuffer());
+    json(ctx, 202, submitted.task().toBuffer());
   }
 
   private void getTask(RoutingContext ctx) {
