@@ -6,11 +6,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who owns an embedded data directory: the process holding an OS lock on {@code <dataDir>.lock}, which
@@ -19,6 +20,12 @@ import java.nio.file.StandardOpenOption;
  * sits beside the data directory because initdb wants an empty directory.
  */
 final class DataDirLock implements AutoCloseable {
+
+  /**
+   * Locks this JVM holds: a second channel on a locked file must not even be opened, since closing it would
+   * drop the first one's lock (POSIX record locks belong to the process, not the channel).
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
   private final Path file;
   private final FileChannel channel;
@@ -37,23 +44,33 @@ final class DataDirLock implements AutoCloseable {
   /** Takes the lock at once or fails with one line naming the owner's PID; never waits. */
   static DataDirLock acquire(Path dataDir) throws IOException {
     Path file = fileFor(dataDir);
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    if (!HELD.add(file)) {
+      throw inUse(dataDir, String.valueOf(ProcessHandle.current().pid()));
+    }
+    FileChannel channel;
     FileLock lock;
     try {
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       lock = channel.tryLock();
-    } catch (OverlappingFileLockException sameProcess) {
-      lock = null;
+    } catch (IOException | RuntimeException e) {
+      HELD.remove(file);
+      throw e;
     }
     if (lock == null) {
       String owner = owner(channel);
       channel.close();
-      throw new StartupException("db.embedded.dataDir", dataDir + " is in use by the loopscope with PID " + owner
-        + "; stop that one first, or point db.embedded.dataDir at another directory");
+      HELD.remove(file);
+      throw inUse(dataDir, owner);
     }
     channel.truncate(0);
     channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
     channel.force(true);
     return new DataDirLock(file, channel, lock);
+  }
+
+  private static StartupException inUse(Path dataDir, String ownerPid) {
+    return new StartupException("db.embedded.dataDir", dataDir + " is in use by the loopscope with PID " + ownerPid
+      + "; stop that one first, or point db.embedded.dataDir at another directory");
   }
 
   private static String owner(FileChannel channel) throws IOException {
@@ -80,6 +97,7 @@ final class DataDirLock implements AutoCloseable {
     if (channel.isOpen()) {
       lock.release();
       channel.close();
+      HELD.remove(file);
     }
   }
 }

@@ -108,8 +108,9 @@ public final class TaskRepository {
   }
 
   private static Tuple attemptsTuple(Collection<Claimed> attempts) {
-    return Tuple.of(attempts.stream().map(Claimed::id).toArray(Long[]::new),
-      attempts.stream().map(Claimed::attempt).toArray(Integer[]::new));
+    return Tuple.tuple()
+      .addArrayOfLong(attempts.stream().map(Claimed::id).toArray(Long[]::new))
+      .addArrayOfInteger(attempts.stream().map(Claimed::attempt).toArray(Integer[]::new));
   }
 
   private static JsonArray toArray(RowSet<Row> rows) {
