@@ -175,13 +175,21 @@ public final class TaskRunner extends VerticleBase {
     // nothing was done: a full pool or an absent database says so, and the task runs later
     boolean saturated = failure instanceof Saturated || failure instanceof DatabaseUnavailable;
     if (failure == null) {
-      recorded = tasks.finish(task, "done", result, null);
+      recorded = tasks.finish(task, "done", result, null).onSuccess(written -> droppedIfTakenOver(task, written));
     } else if (saturated) {
       recorded = tasks.requeue(List.of(task));
     } else {
-      recorded = tasks.finish(task, "failed", null, errorOf(task, failure).encode());
+      recorded = tasks.finish(task, "failed", null, errorOf(task, failure).encode()).onSuccess(written -> droppedIfTakenOver(task, written));
     }
     return recorded.onFailure(this::databaseDown).map(!saturated);
+  }
+
+  /** This process stalled past its lease (a long GC pause, a frozen VM) and another attempt owns the task now. */
+  private static void droppedIfTakenOver(Claimed task, boolean written) {
+    if (!written) {
+      LOG.warn("Task {} attempt {}: its lease ran out and another attempt took it over; this attempt's result is dropped",
+        task.id(), task.attempt());
+    }
   }
 
   private JsonObject errorOf(Claimed task, Throwable failure) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,6 +39,7 @@ class TasksAcrossProcessesIT {
   private static final int CONCURRENCY = 8;
   private static final int LEASE_SECONDS = 3;
   private static final int TASK_MS = 200;
+  private static final int SUBMIT_BATCH = 10;
 
   private final List<ServiceProcess> started = new ArrayList<>();
 
@@ -69,16 +71,20 @@ class TasksAcrossProcessesIT {
 
     WebClient toSurvivor = survivor.apiClient(vertx);
     WebClient toVictim = victim.apiClient(vertx);
-    List<Future<Long>> submitted = new ArrayList<>();
-    for (int i = 0; i < TASKS; i++) {
-      submitted.add((i % 2 == 0 ? toSurvivor : toVictim).post("/tasks")
-        .sendJsonObject(new JsonObject().put("kind", "fetch").put("n", 1).put("ms", TASK_MS))
-        .map(accepted -> {
-          assertThat(accepted.statusCode()).isEqualTo(202);
-          return accepted.bodyAsJsonObject().getLong("id");
-        }));
+    // a few at a time: submissions queue up behind one lock, and hundreds at once would outwait db.timeoutMs
+    Set<Long> ids = new HashSet<>();
+    for (int batch = 0; batch < TASKS / SUBMIT_BATCH; batch++) {
+      List<Future<Long>> submitted = new ArrayList<>();
+      for (int i = 0; i < SUBMIT_BATCH; i++) {
+        submitted.add((i % 2 == 0 ? toSurvivor : toVictim).post("/tasks")
+          .sendJsonObject(new JsonObject().put("kind", "fetch").put("n", 1).put("ms", TASK_MS))
+          .map(accepted -> {
+            assertThat(accepted.statusCode()).isEqualTo(202);
+            return accepted.bodyAsJsonObject().getLong("id");
+          }));
+      }
+      ids.addAll(Future.all(submitted).await(30, TimeUnit.SECONDS).<Long>list());
     }
-    Set<Long> ids = Set.copyOf(Future.all(submitted).await(60, TimeUnit.SECONDS).<Long>list());
     assertThat(ids).hasSize(TASKS);
 
     String victimRunner = victim.pid() + "@";
