@@ -123,6 +123,59 @@ class TasksAcrossProcessesIT {
     assertThat(byRunner).as("both services ran tasks").containsKeys("victim", "survivor");
   }
 
+  /**
+   * The fence itself: a runner that stalls past its lease (SIGSTOP here; a long GC pause or a frozen VM in
+   * life) finds, when it wakes, that another attempt took its tasks over and finished them; its own late
+   * results are dropped, and the rows keep the survivor's.
+   */
+  @Test
+  void a_service_that_stalls_past_its_lease_cannot_overwrite_the_attempt_that_took_its_tasks_over(Vertx vertx)
+    throws Exception {
+    ServiceProcess survivor = start("stall-owner", Map.of());
+    String url = survivor.embeddedPostgres().url();
+    ServiceProcess staller = start("stall-victim", Map.of("LOOPSCOPE_DB_URL", url));
+    DatabaseTarget db = DatabaseTarget.parse("db.url", url);
+    WebClient toStaller = staller.apiClient(vertx);
+    List<Future<?>> submitted = new ArrayList<>();
+    for (int i = 0; i < SUBMIT_BATCH; i++) {
+      submitted.add(toStaller.post("/tasks").sendJsonObject(new JsonObject().put("kind", "fetch").put("n", 1).put("ms", 1_000)));
+    }
+    Future.all(submitted).await(30, TimeUnit.SECONDS);
+
+    String stallerRunner = staller.pid() + "@";
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+      .until(() -> count(db, "state = 'running' AND claimed_by LIKE ?", stallerRunner + "%") > 0);
+    staller.pause();
+    List<Long> stalled = stableRunningOf(db, stallerRunner);
+    try {
+      // woken while the survivor's attempts may still run: only the attempt number keeps the staller out then
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .until(() -> count(db, "attempts = 2 AND id = ANY(?)", (Object) stalled.toArray(Long[]::new)) == stalled.size());
+    } finally {
+      staller.resume();
+    }
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> dropped(staller) == stalled.size());
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+      .until(() -> count(db, "state = 'done'") == SUBMIT_BATCH);
+
+    System.out.printf("stalled past its lease: %d tasks taken over; %d late results dropped%n", stalled.size(), dropped(staller));
+    assertThat(finishedRows(db, stalled)).hasSize(stalled.size()).allSatisfy(row -> {
+      assertThat(row.get("state")).isEqualTo("done");
+      assertThat(row.get("attempts")).isEqualTo(2);
+      assertThat(String.valueOf(row.get("claimed_by"))).as("the result is the survivor's").doesNotStartWith(stallerRunner);
+    });
+    assertThat(dropped(survivor)).as("the survivor's results were all written").isZero();
+  }
+
+  private static long dropped(ServiceProcess service) {
+    return service.lines().stream().filter(line -> line.contains("result is dropped")).count();
+  }
+
+  private static List<Map<String, Object>> finishedRows(DatabaseTarget db, List<Long> ids) {
+    return PlainSql.query(db, "SELECT id, state, attempts, claimed_by FROM tasks"
+      + " WHERE id = ANY(?) ORDER BY id", (Object) ids.toArray(Long[]::new));
+  }
+
   private static long count(DatabaseTarget db, String where, Object... args) {
     return ((Number) PlainSql.query(db, "SELECT count(*) AS n FROM tasks WHERE " + where, args).get(0).get("n")).longValue();
   }
