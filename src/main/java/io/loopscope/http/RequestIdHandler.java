@@ -1,5 +1,6 @@
 package io.loopscope.http;
 
+import io.loopscope.concurrency.Elapsed;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -8,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -65,6 +65,6 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
     String loggedPath = path == null ? "" : path.length() > MAX_LOGGED_PATH ? path.substring(0, MAX_LOGGED_PATH) + "..." : path;
     String status = ctx.response().ended() ? String.valueOf(ctx.response().getStatusCode()) : "closed";
     ACCESS.atInfo().addKeyValue(LOG_KEY, id).log("{} {} {} {} ms", ctx.request().method(), loggedPath, status,
-      TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+      Elapsed.msSince(start));
   }
 }
