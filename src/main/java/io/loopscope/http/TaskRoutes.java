@@ -2,7 +2,6 @@ package io.loopscope.http;
 
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.db.TaskRepository;
-import io.loopscope.failures.InvalidInput;
 import io.loopscope.tasks.TaskRunner;
 import io.loopscope.tasks.TaskSpec;
 import io.vertx.core.Future;
@@ -42,7 +41,9 @@ public final class TaskRoutes {
   }
 
   public void mount(Router router) {
+    // the IETF httpapi draft's Idempotency-Key, with Stripe's semantics (see TaskRepository.submit)
     router.post("/tasks")
+      .handler(params().headerOptionalToken(IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY))
       .handler(BodyLimit.of(config.tasks().maxBodyBytes(), "tasks.maxBodyBytes"))
       .handler(this::submitTask);
     router.get("/tasks/:id").handler(params().pathLong("id", 1, Long.MAX_VALUE)).handler(this::getTask);
@@ -55,26 +56,9 @@ public final class TaskRoutes {
   private void submitTask(RoutingContext ctx) {
     Future.succeededFuture(ctx.body().buffer())
       .map(body -> TaskSpec.parse(body, limits))
-      .compose(spec -> queue(spec, idempotencyKey(ctx)))
+      .compose(spec -> queue(spec, ctx.get(IDEMPOTENCY_KEY)))
       .onSuccess(submitted -> accepted(ctx, submitted))
       .onFailure(ctx::fail);
-  }
-
-  /**
-   * The Idempotency-Key header (IETF httpapi draft, Stripe's semantics), or null: up to 255 visible ASCII
-   * characters, bare or as a structured-field string ("...").
-   */
-  static String idempotencyKey(RoutingContext ctx) {
-    String raw = ctx.request().getHeader(IDEMPOTENCY_KEY);
-    if (raw == null) {
-      return null;
-    }
-    String key = raw.length() >= 2 && raw.startsWith("\"") && raw.endsWith("\"") ? raw.substring(1, raw.length() - 1) : raw;
-    if (!key.matches("[\\x21-\\x7e]{1," + MAX_IDEMPOTENCY_KEY + "}")) {
-      throw InvalidInput.parameter(IDEMPOTENCY_KEY, IDEMPOTENCY_KEY + " must be 1 to " + MAX_IDEMPOTENCY_KEY
-        + " visible ASCII characters, e.g. a UUID");
-    }
-    return key;
   }
 
   private Future<TaskRepository.Submitted> queue(TaskSpec spec, String idempotencyKey) {

@@ -162,9 +162,10 @@ class TaskRoutesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "has space"})
+  @ValueSource(strings = {"has space", "\"\"", "a-key-longer-than-255-characters"})
   void a_malformed_idempotency_key_is_400(String key, VertxTestContext ctx) {
-    client.post("/tasks").putHeader("Idempotency-Key", key).sendJsonObject(new JsonObject().put("kind", "sort").put("data", new JsonArray()))
+    String sent = key.startsWith("a-key-longer") ? key + "x".repeat(256) : key;
+    client.post("/tasks").putHeader("Idempotency-Key", sent).sendJsonObject(new JsonObject().put("kind", "sort").put("data", new JsonArray()))
       .onComplete(ctx.succeeding(response -> ctx.verify(() -> {
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.bodyAsJsonObject().getString("field")).isEqualTo("Idempotency-Key");
