@@ -133,6 +133,30 @@ class EmbeddedCrashRecoveryIT {
     assertThat(tasks).extracting(task -> ((Number) task.get("id")).longValue()).containsExactlyElementsOf(ids);
   }
 
+  /** The watcher killed too (kill -9 of the whole process group would do it): the next start finds the orphan and stops it. */
+  @Test
+  void a_server_left_running_by_a_dead_service_is_stopped_at_the_next_start_and_its_data_kept(Vertx vertx) throws Exception {
+    ServiceProcess first = start("orphan-first");
+    long taskId = first.apiClient(vertx).post("/tasks").sendJsonObject(new JsonObject().put("kind", "sort")
+      .put("data", new JsonArray(List.of(2, 1)))).await(30, TimeUnit.SECONDS).bodyAsJsonObject().getLong("id");
+    ProcessHandle postmaster = EmbeddedServerProcesses.postmaster(dataDir()).orElseThrow();
+    ProcessHandle watcher = ProcessHandle.of(first.pid()).orElseThrow().children()
+      .filter(child -> child.info().commandLine().orElse("").contains("read -r")).findFirst().orElseThrow();
+    watcher.destroyForcibly();
+    first.kill();
+    first.awaitExit(Duration.ofSeconds(10));
+    assertThat(postmaster.isAlive()).as("the server outlived its service and its watcher").isTrue();
+
+    long restart = System.nanoTime();
+    ServiceProcess second = start("orphan-restart");
+    long readyMs = msSince(restart);
+    System.out.printf("start over a server left running: ready after %d ms%n", readyMs);
+    assertThat(second.lines()).anyMatch(line -> line.contains("PID " + postmaster.pid() + ") left by a loopscope that is gone"));
+    assertThat(postmaster.isAlive()).isFalse();
+    assertThat(second.apiClient(vertx).get("/tasks/" + taskId).send().await(10, TimeUnit.SECONDS).statusCode())
+      .as("the task the dead service accepted").isEqualTo(200);
+  }
+
   @Test
   void a_second_service_on_a_data_directory_in_use_exits_1_at_once_naming_the_owner(Vertx vertx) throws Exception {
     ServiceProcess owner = start("dir-owner");

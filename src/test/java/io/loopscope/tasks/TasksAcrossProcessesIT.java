@@ -37,8 +37,9 @@ class TasksAcrossProcessesIT {
 
   private static final int TASKS = 200;
   private static final int CONCURRENCY = 8;
-  private static final int LEASE_SECONDS = 3;
-  private static final int TASK_MS = 200;
+  /** Renewed every 2 s: long enough that a loaded machine's stalls do not pass for a dead runner. */
+  private static final int LEASE_SECONDS = 6;
+  private static final int TASK_MS = 500;
   private static final int SUBMIT_BATCH = 10;
 
   private final List<ServiceProcess> started = new ArrayList<>();
@@ -89,7 +90,8 @@ class TasksAcrossProcessesIT {
 
     String victimRunner = victim.pid() + "@";
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-      .until(() -> count(db, "state = 'done' AND claimed_by LIKE ?", victimRunner + "%") >= 10);
+      .until(() -> count(db, "state = 'done' AND claimed_by LIKE ?", victimRunner + "%") >= 10
+        && count(db, "state = 'running' AND claimed_by LIKE ?", victimRunner + "%") > 0);
     victim.pause();
     List<Long> interrupted = stableRunningOf(db, victimRunner);
     assertThat(interrupted).as("tasks the victim was running at the kill").isNotEmpty();
