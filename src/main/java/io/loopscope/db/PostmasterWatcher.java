@@ -44,10 +44,6 @@ final class PostmasterWatcher implements AutoCloseable {
     return new PostmasterWatcher(process);
   }
 
-  long pid() {
-    return process.pid();
-  }
-
   /** After a clean stop: the watcher reads EOF, finds no pid file and exits. */
   @Override
   public void close() throws IOException {

@@ -84,19 +84,22 @@ class EmbeddedCrashRecoveryIT {
     ServiceProcess first = start("crash-first");
     WebClient api = first.apiClient(vertx);
     Buffer body = sortTask().toBuffer();
-    List<Future<Long>> submitted = new ArrayList<>();
-    for (int i = 0; i < TASKS; i++) {
-      submitted.add(api.post("/tasks").putHeader("content-type", "application/json").sendBuffer(body).map(accepted -> {
-        assertThat(accepted.statusCode()).isEqualTo(202);
-        return accepted.bodyAsJsonObject().getLong("id");
-      }));
+    // ten at a time: submissions queue up behind one lock, and 30 large inserts at once can outwait db.timeoutMs
+    List<Long> ids = new ArrayList<>();
+    for (int batch = 0; batch < TASKS / 10; batch++) {
+      List<Future<Long>> submitted = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        submitted.add(api.post("/tasks").putHeader("content-type", "application/json").sendBuffer(body).map(accepted -> {
+          assertThat(accepted.statusCode()).isEqualTo(202);
+          return accepted.bodyAsJsonObject().getLong("id");
+        }));
+      }
+      ids.addAll(Future.all(submitted).await(60, TimeUnit.SECONDS).<Long>list());
     }
-    List<Long> ids = Future.all(submitted).await(60, TimeUnit.SECONDS).<Long>list().stream().sorted().toList();
+    ids.sort(null);
 
-    // pinned where it is, so that what the database says is what the kill interrupts
-    first.pause();
     DatabaseTarget firstDb = DatabaseTarget.parse("db.url", first.embeddedPostgres().url());
-    List<Long> running = stableIdsInState(firstDb, "running");
+    List<Long> running = pauseWhileATaskRuns(first, firstDb);
     List<Long> queued = idsInState(firstDb, "queued");
     assertThat(running).as("tasks running at the kill (%d done, %d queued)", idsInState(firstDb, "done").size(), queued.size())
       .isNotEmpty();
@@ -207,6 +210,23 @@ class EmbeddedCrashRecoveryIT {
   private static List<Long> idsInState(DatabaseTarget db, String state) {
     return PlainSql.query(db, "SELECT id FROM tasks WHERE state = ? ORDER BY id", state).stream()
       .map(row -> ((Number) row.get("id")).longValue()).toList();
+  }
+
+  /**
+   * Pins the service (SIGSTOP) at a moment when a task runs, so that what the database says is what the kill
+   * interrupts; a pause that lands between one task's end and the next claim is undone and tried again.
+   */
+  private static List<Long> pauseWhileATaskRuns(ServiceProcess service, DatabaseTarget db) {
+    AtomicReference<List<Long>> running = new AtomicReference<>(List.of());
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      service.pause();
+      running.set(stableIdsInState(db, "running"));
+      if (running.get().isEmpty()) {
+        service.resume();
+      }
+      return !running.get().isEmpty();
+    });
+    return running.get();
   }
 
   /** Statements the paused process sent just before the pause may still land: read until two reads agree. */
