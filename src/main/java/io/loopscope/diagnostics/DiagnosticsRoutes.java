@@ -66,6 +66,7 @@ public final class DiagnosticsRoutes {
     router.get("/diagnostics/stream").handler(this::stream);
     router.post("/diagnostics/reset").handler(ctx -> {
       loopWatch.reset();
+      fleet.reset();
       ctx.response().setStatusCode(204).end();
     });
     router.post("/diagnostics/demo").handler(ctx -> demo.run()

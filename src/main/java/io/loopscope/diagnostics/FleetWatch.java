@@ -121,6 +121,11 @@ public final class FleetWatch extends VerticleBase {
     reports.put(report.getString("node") + "/" + report.getLong("id"), report);
   }
 
+  /** Forgets the reports heard from the fleet (here only: the other nodes keep theirs). */
+  public synchronized void reset() {
+    reports.clear();
+  }
+
   /** This node's reports (scope local) or every node's (scope cluster), newest first, each with {@code node}. */
   public List<JsonObject> reports(boolean cluster, int limit, String route) {
     if (!cluster || !running) {
