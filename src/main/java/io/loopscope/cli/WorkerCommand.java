@@ -41,7 +41,7 @@ public final class WorkerCommand implements Callable<Integer> {
   }
 
   /** The cluster on, whatever the file says; a worker without workers or without an external database is a mistake. */
-  static LoopscopeConfig workerConfig(LoopscopeConfig loaded) {
+  public static LoopscopeConfig workerConfig(LoopscopeConfig loaded) {
     if (loaded.db().url().isEmpty() && loaded.db().urlFile().isEmpty()) {
       throw new ConfigException("db.url", "a worker needs an external database (db.url or db.urlFile)");
     }
