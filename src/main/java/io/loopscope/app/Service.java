@@ -32,6 +32,8 @@ public final class Service {
 
   /** Builds the main Vert.x instance (clustered when cluster.enabled) and deploys {@link MainVerticle}; on failure everything is closed again. */
   public static Future<Service> start(LoopscopeConfig config, NodeRole role) {
+    // the default node name may look the host name up: here, never on an event loop
+    config.cluster().node();
     PrometheusMeterRegistry registry = config.metrics().enabled() ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     VertxBuilder builder = Vertx.builder().with(vertxOptions(config, registry != null));
     if (registry != null) {
