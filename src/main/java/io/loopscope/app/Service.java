@@ -2,6 +2,7 @@ package io.loopscope.app;
 
 import io.loopscope.cluster.ClusteredVertx;
 import io.loopscope.diagnostics.LoopWatch;
+import io.loopscope.metrics.RouteBoundMetricsFactory;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,7 +12,6 @@ import io.vertx.core.VertxOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /** One running loopscope: its main Vert.x instance and the {@link MainVerticle} deployed on it. */
@@ -37,7 +37,7 @@ public final class Service {
     PrometheusMeterRegistry registry = config.metrics().enabled() ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     VertxBuilder builder = Vertx.builder().with(vertxOptions(config, registry != null));
     if (registry != null) {
-      builder.withMetrics(new MicrometerMetricsFactory(registry));
+      builder.withMetrics(new RouteBoundMetricsFactory(registry));
     }
     Future<Vertx> built = config.cluster().enabled()
       ? ClusteredVertx.build(builder, config.cluster()) : Future.succeededFuture(builder.build());

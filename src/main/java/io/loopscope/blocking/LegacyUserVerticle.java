@@ -1,5 +1,6 @@
 package io.loopscope.blocking;
 
+import io.loopscope.concurrency.Elapsed;
 import io.loopscope.db.DatabaseFailures;
 import io.loopscope.db.DatabaseTarget;
 import io.loopscope.db.SqlQueries;
@@ -93,7 +94,7 @@ public final class LegacyUserVerticle extends VerticleBase {
         .put("user", user.get())
         .put("node", node)
         .put("thread", Thread.currentThread().getName())
-        .put("queryMs", (System.nanoTime() - start) / 1_000_000));
+        .put("queryMs", Elapsed.msSince(start)));
     } catch (SQLException e) {
       message.fail(failureCode(e), e.getMessage());
     }
@@ -150,8 +151,7 @@ public final class LegacyUserVerticle extends VerticleBase {
   }
 
   private static boolean isConnectionLost(SQLException e) {
-    String state = e.getSQLState();
-    return state != null && (state.startsWith("08") || state.startsWith("57P"));
+    return DatabaseFailures.isConnectionLost(e.getSQLState());
   }
 
   private void closeConnection() {

@@ -1,20 +1,12 @@
 package io.loopscope.cli;
 
 import io.loopscope.app.ConfigException;
-import io.loopscope.app.ConfigLoader;
-import io.loopscope.app.GracefulShutdown;
-import io.loopscope.app.LogFormat;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.app.NodeRole;
-import io.loopscope.app.Service;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -26,18 +18,12 @@ import java.util.concurrent.Callable;
   description = "Join the cluster and serve legacy.users.get from legacy JDBC workers; admin on admin.port.")
 public final class WorkerCommand implements Callable<Integer> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
-
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (default: conf/loopscope.yaml when present)")
-  Path configFile;
+  @Mixin
+  ConfigFileOption config;
 
   @Override
   public Integer call() {
-    LoopscopeConfig config = workerConfig(ConfigLoader.load(Optional.ofNullable(configFile)));
-    LogFormat.apply(config.log().format());
-    LOG.info("Effective configuration:\n{}", ConfigLoader.describe(config));
-    Service service = Service.start(config, NodeRole.WORKER).await();
-    return GracefulShutdown.install(service, config.shutdown()).awaitExitCode();
+    return ServiceRun.untilStopped(workerConfig(config.load()), NodeRole.WORKER);
   }
 
   /** The cluster on, whatever the file says; a worker without workers or without an external database is a mistake. */
