@@ -31,6 +31,7 @@ import static org.awaitility.Awaitility.await;
 public final class ServiceProcess implements AutoCloseable {
 
   private static final Pattern READY = Pattern.compile("loopscope ready: API on port (\\d+) .*admin on port (\\d+)");
+  private static final Pattern WORKER_READY = Pattern.compile("loopscope worker ready: .*admin on port (\\d+)");
   private static final Pattern EMBEDDED = Pattern.compile("PostgreSQL embedded \\(data in (.+)\\) at postgresql://postgres@localhost:(\\d+)/");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
@@ -54,20 +55,26 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Starts {@code java -jar target/loopscope.jar serve ARGS} with these LOOPSCOPE_ variables on top of the test defaults, and waits until it is ready. */
   public static ServiceProcess start(String name, Map<String, String> env, String... args) {
-    ServiceProcess service = launch(name, env, args);
+    ServiceProcess service = launch(name, List.of(), env, "serve", args);
     service.awaitReady();
     return service;
   }
 
-  /** Starts the jar without waiting for anything (a test that kills it during start-up, or expects it to fail). */
-  public static ServiceProcess launch(String name, Map<String, String> env, String... args) {
+  /**
+   * Starts {@code java JVM_FLAGS -jar target/loopscope.jar COMMAND ARGS} ({@code serve} or {@code worker}) without
+   * waiting: several can start at once, then {@link #awaitReady()} each.
+   */
+  public static ServiceProcess launch(String name, List<String> jvmFlags, Map<String, String> env, String command,
+                                      String... args) {
     try {
       Path workDir = Files.createTempDirectory("loopscope-it");
       Path logDir = Files.createDirectories(Path.of("target", "it-logs"));
-      List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-jar", jar().toString(), "serve"));
-      command.addAll(List.of(args));
+      List<String> line = new ArrayList<>(List.of(javaBinary(), "-Xmx256m"));
+      line.addAll(jvmFlags);
+      line.addAll(List.of("-jar", jar().toString(), command));
+      line.addAll(List.of(args));
       Path stderr = logDir.resolve(name + ".stderr.log");
-      ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectError(stderr.toFile());
+      ProcessBuilder builder = new ProcessBuilder(line).directory(workDir.toFile()).redirectError(stderr.toFile());
       builder.environment().keySet().removeIf(key -> key.startsWith("LOOPSCOPE_"));
       builder.environment().putAll(defaults());
       builder.environment().putAll(env);
@@ -75,6 +82,11 @@ public final class ServiceProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code serve} without waiting for anything (a test that kills it during start-up, or expects it to fail). */
+  public static ServiceProcess launch(String name, Map<String, String> env) {
+    return launch(name, List.of(), env, "serve");
   }
 
   /** The LOOPSCOPE_ variables of a service whose embedded PostgreSQL keeps its data in {@code dataDir}. */
@@ -107,21 +119,27 @@ public final class ServiceProcess implements AutoCloseable {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  /** Waits for the ready line (at most 120 s); fails at once if the process exits first. */
-  public void awaitReady() {
+  /** Waits for the ready line and reads the ports from it (a worker has no API port: -1). */
+  public ServiceProcess awaitReady() {
     await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(50))
       .failFast("the service exited during start-up", () -> !process.isAlive())
       .until(() -> readyLine().isPresent());
-    Matcher ready = READY.matcher(readyLine().orElseThrow());
-    if (!ready.find()) {
+    String line = readyLine().orElseThrow();
+    Matcher ready = READY.matcher(line);
+    Matcher worker = WORKER_READY.matcher(line);
+    if (ready.find()) {
+      apiPort = Integer.parseInt(ready.group(1));
+      adminPort = Integer.parseInt(ready.group(2));
+    } else if (worker.find()) {
+      adminPort = Integer.parseInt(worker.group(1));
+    } else {
       throw new IllegalStateException("unreadable ready line");
     }
-    apiPort = Integer.parseInt(ready.group(1));
-    adminPort = Integer.parseInt(ready.group(2));
+    return this;
   }
 
   private Optional<String> readyLine() {
-    return lines().stream().filter(line -> READY.matcher(line).find()).findFirst();
+    return lines().stream().filter(line -> READY.matcher(line).find() || WORKER_READY.matcher(line).find()).findFirst();
   }
 
   private void copyLines(Path logFile) {
@@ -189,17 +207,18 @@ public final class ServiceProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** {@code kill -9}, as a crash: no shutdown hook, no goodbye to the cluster. */
+  public void kill() throws InterruptedException {
+    process.toHandle().destroyForcibly();
+    process.waitFor();
+  }
+
   /**
    * SIGTERM, as Kubernetes sends it. Through the process handle: Process.destroy() also closes our end of
    * the child's stdout, and every line it logs while stopping would be lost.
    */
   public void terminate() {
     process.toHandle().destroy();
-  }
-
-  /** kill -9: a crash, with no chance to clean up (what an OOM kill does). */
-  public void kill() {
-    process.destroyForcibly();
   }
 
   /** SIGSTOP / SIGCONT: pins the process where it is (a test reads the database's state before a kill). */
