@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -38,8 +39,9 @@ import static org.awaitility.Awaitility.await;
 class EmbeddedCrashRecoveryIT {
 
   private static final int TASKS = 30;
-  /** Enough numbers that a sort takes a while: with one task at a time, some run and some wait at the kill. */
-  private static final int NUMBERS = 50_000;
+  /** The first task sorts cpu.maxItems numbers, long enough for the other 29 to wait behind it (one task at a time). */
+  private static final int BIG = 1_000_000;
+  private static final int SMALL = 1_000;
   private static final int LEASE_SECONDS = 5;
 
   @TempDir
@@ -62,6 +64,7 @@ class EmbeddedCrashRecoveryIT {
     Map<String, String> env = new HashMap<>(ServiceProcess.keptDataDir(dataDir()));
     env.put("LOOPSCOPE_TASKS_CONCURRENCY", "1");
     env.put("LOOPSCOPE_TASKS_LEASESECONDS", String.valueOf(LEASE_SECONDS));
+    env.put("LOOPSCOPE_TASKS_MAXBODYBYTES", String.valueOf(16 * 1024 * 1024));
     return env;
   }
 
@@ -83,21 +86,18 @@ class EmbeddedCrashRecoveryIT {
     throws Exception {
     ServiceProcess first = start("crash-first");
     WebClient api = first.apiClient(vertx);
-    Buffer body = sortTask().toBuffer();
-    // ten at a time: submissions queue up behind one lock, and 30 large inserts at once can outwait db.timeoutMs
-    List<Long> ids = new ArrayList<>();
-    for (int batch = 0; batch < TASKS / 10; batch++) {
+    Map<Long, Integer> sizes = new HashMap<>();
+    sizes.put(submit(api, BIG), BIG);
+    // ten at a time: submissions queue up behind one lock, and many at once could outwait db.timeoutMs
+    for (int batch = 0; batch < (TASKS - 1 + 9) / 10; batch++) {
       List<Future<Long>> submitted = new ArrayList<>();
-      for (int i = 0; i < 10; i++) {
-        submitted.add(api.post("/tasks").putHeader("content-type", "application/json").sendBuffer(body).map(accepted -> {
-          assertThat(accepted.statusCode()).isEqualTo(202);
-          return accepted.bodyAsJsonObject().getLong("id");
-        }));
+      for (int i = batch * 10; i < Math.min(TASKS - 1, batch * 10 + 10); i++) {
+        submitted.add(api.post("/tasks").putHeader("content-type", "application/json").sendBuffer(sortTask(SMALL))
+          .map(EmbeddedCrashRecoveryIT::acceptedId));
       }
-      ids.addAll(Future.all(submitted).await(60, TimeUnit.SECONDS).<Long>list());
+      Future.all(submitted).await(60, TimeUnit.SECONDS).<Long>list().forEach(id -> sizes.put(id, SMALL));
     }
-    ids.sort(null);
-
+    List<Long> ids = sizes.keySet().stream().sorted().toList();
     DatabaseTarget firstDb = DatabaseTarget.parse("db.url", first.embeddedPostgres().url());
     List<Long> running = pauseWhileATaskRuns(first, firstDb);
     List<Long> queued = idsInState(firstDb, "queued");
@@ -119,9 +119,9 @@ class EmbeddedCrashRecoveryIT {
       .until(() -> idsInState(secondDb, "done").size() == TASKS);
     long allDoneMs = msSince(restart);
 
-    System.out.printf("crash recovery: %d sort tasks of %d numbers, %d running and %d queued at the kill; "
+    System.out.printf("crash recovery: %d sort tasks (one of %d numbers, then of %d), %d running and %d queued at the kill; "
         + "postgres gone %d ms after kill -9; restart ready after %d ms; all done %d ms after the restart%n",
-      TASKS, NUMBERS, running.size(), queued.size(), orphanGoneMs, readyMs, allDoneMs);
+      TASKS, BIG, SMALL, running.size(), queued.size(), orphanGoneMs, readyMs, allDoneMs);
 
     assertThat(readyMs).as("restart until ready (ms)").isLessThan(20_000);
     List<Map<String, Object>> tasks = PlainSql.query(secondDb,
@@ -129,7 +129,7 @@ class EmbeddedCrashRecoveryIT {
     assertThat(tasks).hasSize(TASKS).allSatisfy(task -> {
       long id = ((Number) task.get("id")).longValue();
       assertThat(task.get("state")).as("task " + id).isEqualTo("done");
-      assertThat(task.get("numbers")).as("task " + id + "'s one result").isEqualTo(NUMBERS);
+      assertThat(task.get("numbers")).as("task " + id + "'s one result").isEqualTo(sizes.get(id));
       assertThat(task.get("attempts")).as("task " + id + " (interrupted: " + running.contains(id) + ")")
         .isEqualTo(running.contains(id) ? 2 : 1);
     });
@@ -202,9 +202,20 @@ class EmbeddedCrashRecoveryIT {
       .filter(line -> line.contains("initdb") && line.contains(dataDir().toString())).isPresent());
   }
 
-  private static JsonObject sortTask() {
+  private static long submit(WebClient api, int numbers) throws Exception {
+    return acceptedId(api.post("/tasks").putHeader("content-type", "application/json").sendBuffer(sortTask(numbers))
+      .await(60, TimeUnit.SECONDS));
+  }
+
+  private static long acceptedId(HttpResponse<Buffer> accepted) {
+    assertThat(accepted.statusCode()).isEqualTo(202);
+    return accepted.bodyAsJsonObject().getLong("id");
+  }
+
+  private static Buffer sortTask(int numbers) {
     return new JsonObject().put("kind", "sort")
-      .put("data", new JsonArray(IntStream.range(0, NUMBERS).map(i -> (i * 7919) % 100_003 - 50_000).boxed().toList()));
+      .put("data", new JsonArray(IntStream.range(0, numbers).map(i -> (i * 7919) % 100_003 - 50_000).boxed().toList()))
+      .toBuffer();
   }
 
   private static List<Long> idsInState(DatabaseTarget db, String state) {
@@ -213,18 +224,19 @@ class EmbeddedCrashRecoveryIT {
   }
 
   /**
-   * Pins the service (SIGSTOP) at a moment when a task runs, so that what the database says is what the kill
-   * interrupts; a pause that lands between one task's end and the next claim is undone and tried again.
+   * Pins the service (SIGSTOP) at a moment when a task runs and others wait, so that what the database says is
+   * what the kill interrupts; a pause that lands between one task's end and the next claim is undone and tried again.
    */
   private static List<Long> pauseWhileATaskRuns(ServiceProcess service, DatabaseTarget db) {
     AtomicReference<List<Long>> running = new AtomicReference<>(List.of());
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
       service.pause();
       running.set(stableIdsInState(db, "running"));
-      if (running.get().isEmpty()) {
+      boolean interrupts = !running.get().isEmpty() && !idsInState(db, "queued").isEmpty();
+      if (!interrupts) {
         service.resume();
       }
-      return !running.get().isEmpty();
+      return interrupts;
     });
     return running.get();
   }
