@@ -4,6 +4,7 @@ import io.loopscope.app.Health;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.diagnostics.DemoBurst;
 import io.loopscope.diagnostics.DiagnosticsRoutes;
+import io.loopscope.diagnostics.FleetWatch;
 import io.loopscope.diagnostics.LoopWatch;
 import io.loopscope.overload.ConnectionLimit;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -31,6 +32,7 @@ public final class AdminVerticle extends VerticleBase {
   private final Health health;
   private final PrometheusMeterRegistry registry;
   private final LoopWatch loopWatch;
+  private final FleetWatch fleet;
   private final IntSupplier apiPort;
   private final Supplier<JsonObject> overload;
   private Router router;
@@ -41,14 +43,16 @@ public final class AdminVerticle extends VerticleBase {
   /**
    * @param registry the main instance's metrics, scraped at /metrics; null when metrics are off
    * @param loopWatch the diagnostics to serve; null when they are off
+   * @param fleet the same across the cluster (this node alone when the cluster is off); null when diagnostics are off
    * @param apiPort the API's port once it listens (the dashboard's demo calls it)
    * @param overload the body budget and shedding now, for /diagnostics/overload
    */
-  public AdminVerticle(Health health, PrometheusMeterRegistry registry, LoopWatch loopWatch, IntSupplier apiPort,
-                       Supplier<JsonObject> overload) {
+  public AdminVerticle(Health health, PrometheusMeterRegistry registry, LoopWatch loopWatch, FleetWatch fleet,
+                       IntSupplier apiPort, Supplier<JsonObject> overload) {
     this.health = health;
     this.registry = registry;
     this.loopWatch = loopWatch;
+    this.fleet = fleet;
     this.apiPort = apiPort;
     this.overload = overload;
   }
@@ -74,7 +78,7 @@ public final class AdminVerticle extends VerticleBase {
     }
     if (loopWatch != null) {
       demo = new DemoBurst(vertx, config.http().host(), apiPort);
-      new DiagnosticsRoutes(vertx, loopWatch, demo, dashboardPage, config.diagnostics().maxReports()).mount(router);
+      new DiagnosticsRoutes(vertx, loopWatch, fleet, demo, dashboardPage, config.diagnostics().maxReports()).mount(router);
     }
     router.get("/diagnostics/overload").handler(ctx -> Responses.json(ctx, overload.get()));
     router.get("/openapi.yaml").handler(ApiDocsRoutes.yaml(contract));

@@ -31,6 +31,8 @@ import static org.awaitility.Awaitility.await;
 public final class ServiceProcess implements AutoCloseable {
 
   private static final Pattern READY = Pattern.compile("loopscope ready: API on port (\\d+) .*admin on port (\\d+)");
+  private static final Pattern WORKER_READY = Pattern.compile("loopscope worker ready: .*admin on port (\\d+)");
+  private static final Pattern EMBEDDED = Pattern.compile("PostgreSQL embedded \\(data in (.+)\\) at postgresql://postgres@localhost:(\\d+)/");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   /**
    * The JVM the image runs (pom.xml's jib profile, perf/run): the heap fixed at what -XX:MaxRAMPercentage=37.5 gives
@@ -38,19 +40,20 @@ public final class ServiceProcess implements AutoCloseable {
    */
   public static final List<String> IMAGE_JVM_FLAGS = List.of("-XX:+UseG1GC", "-Xmx192m", "-XX:MaxDirectMemorySize=64m",
     "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
-  private static final List<String> TEST_JVM_FLAGS = List.of("-Xmx256m");
 
   private final Process process;
   private final List<String> stdout = new ArrayList<>();
   private final Path workDir;
+  private final Path stderrFile;
   private final Thread reader;
   private final List<WebClient> clients = new ArrayList<>();
   private int apiPort = -1;
   private int adminPort = -1;
 
-  private ServiceProcess(Process process, Path workDir, Path logFile) {
+  private ServiceProcess(Process process, Path workDir, Path logFile, Path stderrFile) {
     this.process = process;
     this.workDir = workDir;
+    this.stderrFile = stderrFile;
     this.reader = new Thread(() -> copyLines(logFile), "child-stdout");
     reader.setDaemon(true);
     reader.start();
@@ -58,33 +61,50 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Starts {@code java -jar target/loopscope.jar serve ARGS} with these LOOPSCOPE_ variables on top of the test defaults, and waits until it is ready. */
   public static ServiceProcess start(String name, Map<String, String> env, String... args) {
-    return start(name, TEST_JVM_FLAGS, env, args);
+    ServiceProcess service = launch(name, List.of(), env, "serve", args);
+    service.awaitReady();
+    return service;
   }
 
-  /** The same, in the image's JVM ({@link #IMAGE_JVM_FLAGS}). */
+  /** The same, in the image's JVM ({@link #IMAGE_JVM_FLAGS}; its -Xmx comes last, so it wins over the tests' default). */
   public static ServiceProcess startAsImage(String name, Map<String, String> env, String... args) {
-    return start(name, IMAGE_JVM_FLAGS, env, args);
+    ServiceProcess service = launch(name, IMAGE_JVM_FLAGS, env, "serve", args);
+    service.awaitReady();
+    return service;
   }
 
-  private static ServiceProcess start(String name, List<String> jvmFlags, Map<String, String> env, String... args) {
+  /**
+   * Starts {@code java JVM_FLAGS -jar target/loopscope.jar COMMAND ARGS} ({@code serve} or {@code worker}) without
+   * waiting: several can start at once, then {@link #awaitReady()} each.
+   */
+  public static ServiceProcess launch(String name, List<String> jvmFlags, Map<String, String> env, String command,
+                                      String... args) {
     try {
       Path workDir = Files.createTempDirectory("loopscope-it");
       Path logDir = Files.createDirectories(Path.of("target", "it-logs"));
-      List<String> command = new ArrayList<>(List.of(javaBinary()));
-      command.addAll(jvmFlags);
-      command.addAll(List.of("-jar", jar().toString(), "serve"));
-      command.addAll(List.of(args));
-      ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectError(logDir.resolve(name + ".stderr.log").toFile());
+      List<String> line = new ArrayList<>(List.of(javaBinary(), "-Xmx256m"));
+      line.addAll(jvmFlags);
+      line.addAll(List.of("-jar", jar().toString(), command));
+      line.addAll(List.of(args));
+      Path stderr = logDir.resolve(name + ".stderr.log");
+      ProcessBuilder builder = new ProcessBuilder(line).directory(workDir.toFile()).redirectError(stderr.toFile());
       builder.environment().keySet().removeIf(key -> key.startsWith("LOOPSCOPE_"));
       builder.environment().putAll(defaults());
       builder.environment().putAll(env);
-      ServiceProcess service = new ServiceProcess(builder.start(), workDir, logDir.resolve(name + ".stdout.log"));
-      service.awaitReady();
-      return service;
+      return new ServiceProcess(builder.start(), workDir, logDir.resolve(name + ".stdout.log"), stderr);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code serve} without waiting for anything (a test that kills it during start-up, or expects it to fail). */
+  public static ServiceProcess launch(String name, Map<String, String> env) {
+    return launch(name, List.of(), env, "serve");
+  }
+
+  /** The LOOPSCOPE_ variables of a service whose embedded PostgreSQL keeps its data in {@code dataDir}. */
+  public static Map<String, String> keptDataDir(Path dataDir) {
+    return Map.of("LOOPSCOPE_DB_EMBEDDED_EPHEMERAL", "false", "LOOPSCOPE_DB_EMBEDDED_DATADIR", dataDir.toString());
   }
 
   private static Map<String, String> defaults() {
@@ -112,20 +132,27 @@ public final class ServiceProcess implements AutoCloseable {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  private void awaitReady() {
+  /** Waits for the ready line and reads the ports from it (a worker has no API port: -1). */
+  public ServiceProcess awaitReady() {
     await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(50))
       .failFast("the service exited during start-up", () -> !process.isAlive())
       .until(() -> readyLine().isPresent());
-    Matcher ready = READY.matcher(readyLine().orElseThrow());
-    if (!ready.find()) {
+    String line = readyLine().orElseThrow();
+    Matcher ready = READY.matcher(line);
+    Matcher worker = WORKER_READY.matcher(line);
+    if (ready.find()) {
+      apiPort = Integer.parseInt(ready.group(1));
+      adminPort = Integer.parseInt(ready.group(2));
+    } else if (worker.find()) {
+      adminPort = Integer.parseInt(worker.group(1));
+    } else {
       throw new IllegalStateException("unreadable ready line");
     }
-    apiPort = Integer.parseInt(ready.group(1));
-    adminPort = Integer.parseInt(ready.group(2));
+    return this;
   }
 
   private Optional<String> readyLine() {
-    return lines().stream().filter(line -> READY.matcher(line).find()).findFirst();
+    return lines().stream().filter(line -> READY.matcher(line).find() || WORKER_READY.matcher(line).find()).findFirst();
   }
 
   private void copyLines(Path logFile) {
@@ -142,6 +169,28 @@ public final class ServiceProcess implements AutoCloseable {
       }
     } catch (IOException e) {
       // the process is gone; what was read is kept
+    }
+  }
+
+  /** The embedded PostgreSQL's data directory and port, from the line the service logs when its database is ready. */
+  public record EmbeddedPostgres(Path dataDir, int port) {
+    public String url() {
+      return "postgresql://postgres@localhost:" + port + "/postgres";
+    }
+  }
+
+  public EmbeddedPostgres embeddedPostgres() {
+    return lines().stream().map(EMBEDDED::matcher).filter(Matcher::find).findFirst()
+      .map(found -> new EmbeddedPostgres(Path.of(found.group(1)), Integer.parseInt(found.group(2))))
+      .orElseThrow(() -> new IllegalStateException("the service logged no embedded PostgreSQL"));
+  }
+
+  /** What the process wrote to stderr so far, line by line. */
+  public List<String> stderrLines() {
+    try {
+      return Files.readAllLines(stderrFile).stream().filter(line -> !line.isBlank()).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -175,12 +224,31 @@ public final class ServiceProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** {@code kill -9}, as a crash: no shutdown hook, no goodbye to the cluster. */
+  public void kill() throws InterruptedException {
+    process.toHandle().destroyForcibly();
+    process.waitFor();
+  }
+
   /**
    * SIGTERM, as Kubernetes sends it. Through the process handle: Process.destroy() also closes our end of
    * the child's stdout, and every line it logs while stopping would be lost.
    */
   public void terminate() {
     process.toHandle().destroy();
+  }
+
+  /** SIGSTOP / SIGCONT: pins the process where it is (a test reads the database's state before a kill). */
+  public void pause() {
+    Signals.send("STOP", List.of(process.pid()));
+  }
+
+  public void resume() {
+    Signals.send("CONT", List.of(process.pid()));
+  }
+
+  public boolean alive() {
+    return process.isAlive();
   }
 
   /** Waits for the exit and returns its code; fails if the process outlives the timeout. */
