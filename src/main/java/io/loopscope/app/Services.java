@@ -4,8 +4,9 @@ import io.loopscope.cpu.CpuPool;
 import io.loopscope.db.Database;
 import io.loopscope.diagnostics.LoopWatch;
 import io.loopscope.upstream.BlockingUpstreamClient;
+import io.loopscope.vthreads.VirtualThreads;
 
-/** What every ApiVerticle instance shares; made once by {@link MainVerticle}. {@code loopWatch} is null when diagnostics are off. */
+/** What every ApiVerticle instance shares; made once by {@link MainVerticle}. {@code loopWatch} is null when diagnostics are off; {@code virtualThreads} runs nothing on Java 17. */
 public record Services(CpuPool cpuPool, BlockingUpstreamClient blockingUpstream, String upstreamBaseUrl, Database database,
-                       LoopWatch loopWatch) {
+                       LoopWatch loopWatch, VirtualThreads virtualThreads) {
 }
