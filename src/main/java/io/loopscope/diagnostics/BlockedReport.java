@@ -30,8 +30,9 @@ public final class BlockedReport {
   private final long thresholdNanos;
   private final StackTraceElement[] stack;
   private volatile long durationNanos = -1;
-  private Boolean pinned;
-  private String pinnedReason;
+  private volatile Boolean pinned;
+  private volatile String pinnedReason;
+  private volatile boolean fromJfr;
 
   BlockedReport(long id, Thread thread, String pool, Integer loop, RunningWork.Work work, long startNanos,
                 long detectedAtNanos, long thresholdNanos, StackTraceElement[] stack) {
@@ -90,8 +91,17 @@ public final class BlockedReport {
   }
 
   /** For a stall reported after it ended (a pinned virtual thread): its duration as measured where it happened. */
-  void finishedWith(long durationNanos) {
+  /** What JFR's jdk.VirtualThreadPinned event said of this stall: its exact duration and, on 24+, why. */
+  BlockedReport confirmedByJfr(long durationNanos, String pinnedReason) {
     this.durationNanos = durationNanos;
+    this.pinnedReason = pinnedReason;
+    this.fromJfr = true;
+    return this;
+  }
+
+  /** True for a virtual thread pinned to its carrier. */
+  boolean pinned() {
+    return Boolean.TRUE.equals(pinned);
   }
 
   void finish(long endNanos) {
@@ -160,7 +170,7 @@ public final class BlockedReport {
       .put("ongoing", ongoing())
       .put("stack", frames);
     if (pinned != null) {
-      json.put("pinned", pinned);
+      json.put("pinned", pinned).put("jfr", fromJfr);
       if (pinnedReason != null) {
         json.put("pinnedReason", pinnedReason);
       }

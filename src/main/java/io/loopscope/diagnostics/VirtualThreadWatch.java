@@ -22,15 +22,17 @@ import java.util.function.Consumer;
 /**
  * LoopWatch's eyes on the virtual threads that the {@code /vt} routes run on, which Vert.x's own
  * blocked-thread checker never sees (it watches platform {@code VertxThread}s only). Two ways a virtual
- * thread holds its carrier past {@code diagnostics.blockThresholdMs}:
+ * thread holds its carrier past {@code diagnostics.blockThresholdMs}, both checked by the watchdog every
+ * check interval from each tracked thread's state ({@code RUNNABLE} = mounted or waiting for a carrier;
+ * {@code WAITING}/{@code TIMED_WAITING} = parked):
  * <ul>
- *   <li><b>pinned</b>: it blocked where it cannot unmount. The JDK says so itself with a JFR
- *   {@code jdk.VirtualThreadPinned} event, streamed in process; the event is written when the pinning
- *   ends and the stream flushes about once a second, so these reports come after the fact.</li>
- *   <li><b>hogging</b>: it runs on the CPU without parking. Every check interval the watchdog reads the
- *   state of each tracked virtual thread: {@code RUNNABLE} means mounted (or waiting for a carrier),
- *   parked is {@code WAITING}/{@code TIMED_WAITING}. Runnable in every check for longer than the
- *   threshold is a report, with the stack read at that moment.</li>
+ *   <li><b>hogging</b>: runnable in every check for longer than the threshold: it runs on the CPU without
+ *   parking. Reported with the stack read at that moment.</li>
+ *   <li><b>pinned</b>: parked for longer than the threshold with {@code VirtualThread.parkOnCarrierThread}
+ *   on its stack: it blocked where it cannot unmount, so its carrier blocks with it. Reported at once;
+ *   the JDK's own JFR {@code jdk.VirtualThreadPinned} event, streamed in process, arrives after the
+ *   pinning ended and the stream flushed (about a second) and completes the report with the exact
+ *   duration and, on Java 24+, the reason. A pinning the checks missed is reported from the event alone.</li>
  * </ul>
  */
 final class VirtualThreadWatch {
@@ -63,7 +65,11 @@ final class VirtualThreadWatch {
     final String route;
     final long startNanos;
     long runnableSinceNanos;
+    long parkedSinceNanos;
+    boolean stackRead;
     BlockedReport report;
+    /** The last pinning the watchdog saw as it happened, until JFR's event for it arrives. */
+    BlockedReport livePinned;
     boolean done;
 
     Task(Thread thread, String route, long startNanos) {
@@ -124,7 +130,7 @@ final class VirtualThreadWatch {
         running.remove(task.thread, task);
         synchronized (this) {
           task.done = true;
-          endHog(task, System.nanoTime());
+          end(task, System.nanoTime());
         }
       }
     };
@@ -143,21 +149,57 @@ final class VirtualThreadWatch {
     if (task.done) {
       return;
     }
-    if (task.thread.getState() != Thread.State.RUNNABLE) {
+    boolean onCpu = task.thread.getState() == Thread.State.RUNNABLE;
+    if (task.report != null && task.report.pinned() == onCpu) {
+      end(task, now); // a hog that parked, or a pinned thread that woke up
+    }
+    if (onCpu) {
+      task.parkedSinceNanos = 0;
+      if (task.runnableSinceNanos == 0) {
+        // not seen parked since it started, if that was after the last check
+        task.runnableSinceNanos = task.startNanos > lastCheckNanos ? task.startNanos : now;
+      } else if (task.report == null && now - task.runnableSinceNanos > thresholdNanos) {
+        report(task, task.runnableSinceNanos, now, false);
+      }
+    } else {
       task.runnableSinceNanos = 0;
-      endHog(task, now);
-    } else if (task.runnableSinceNanos == 0) {
-      // not seen parked since it started, if that was after the last check
-      task.runnableSinceNanos = task.startNanos > lastCheckNanos ? task.startNanos : now;
-    } else if (task.report == null && now - task.runnableSinceNanos > thresholdNanos) {
-      StackTraceElement[] stack = task.thread.getStackTrace();
-      task.report = new BlockedReport(ids.incrementAndGet(), task.thread, POOL, null, work(task.route, stack),
-        task.runnableSinceNanos, now, thresholdNanos, stack).onVirtualThread(false, null);
-      detected.accept(task.report);
+      if (task.parkedSinceNanos == 0) {
+        task.parkedSinceNanos = now;
+        task.stackRead = false;
+      } else if (task.report == null && !task.stackRead && now - task.parkedSinceNanos > thresholdNanos) {
+        // parked long enough to matter: if it parked on its carrier, it is pinned now (JFR adds why, later)
+        task.stackRead = true;
+        StackTraceElement[] stack = task.thread.getStackTrace();
+        if (parkedOnCarrier(stack)) {
+          report(task, task.parkedSinceNanos, now, true, stack);
+        }
+      }
     }
   }
 
-  private void endHog(Task task, long now) {
+  private void report(Task task, long sinceNanos, long now, boolean pinned) {
+    report(task, sinceNanos, now, pinned, task.thread.getStackTrace());
+  }
+
+  private void report(Task task, long sinceNanos, long now, boolean pinned, StackTraceElement[] stack) {
+    task.report = new BlockedReport(ids.incrementAndGet(), task.thread, POOL, null, work(task.route, stack),
+      sinceNanos, now, thresholdNanos, stack).onVirtualThread(pinned, null);
+    if (pinned) {
+      task.livePinned = task.report;
+    }
+    detected.accept(task.report);
+  }
+
+  private static boolean parkedOnCarrier(StackTraceElement[] stack) {
+    for (StackTraceElement frame : stack) {
+      if (frame.getClassName().equals("java.lang.VirtualThread") && frame.getMethodName().equals("parkOnCarrierThread")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void end(Task task, long now) {
     BlockedReport report = task.report;
     if (report != null) {
       task.report = null;
@@ -174,13 +216,24 @@ final class VirtualThreadWatch {
     synchronized (recent) {
       task = recent.get(id);
     }
+    String reason = event.hasField("pinnedReason") ? event.getString("pinnedReason") : null;
+    BlockedReport seen = task == null ? null : takeLivePinned(task);
+    if (seen != null) {
+      seen.confirmedByJfr(event.getDuration().toNanos(), reason);
+      return;
+    }
     StackTraceElement[] stack = stackOf(event);
     String threadName = task != null ? task.thread.getName() : event.getThread() == null ? "(unknown)" : event.getThread().getJavaName();
-    String reason = event.hasField("pinnedReason") ? event.getString("pinnedReason") : null;
     BlockedReport report = new BlockedReport(ids.incrementAndGet(), threadName, POOL, null,
-      work(task == null ? null : task.route, stack), startNanos, now, thresholdNanos, stack).onVirtualThread(true, reason);
-    report.finishedWith(event.getDuration().toNanos());
+      work(task == null ? null : task.route, stack), startNanos, now, thresholdNanos, stack).onVirtualThread(true, null)
+      .confirmedByJfr(event.getDuration().toNanos(), reason);
     detected.accept(report);
+  }
+
+  private synchronized BlockedReport takeLivePinned(Task task) {
+    BlockedReport seen = task.livePinned;
+    task.livePinned = null;
+    return seen;
   }
 
   private static RunningWork.Work work(String route, StackTraceElement[] stack) {

@@ -83,7 +83,7 @@ public final class VirtualThreadRoutes {
   private void requireVirtualThreads(RoutingContext ctx) {
     if (!virtualThreads.available()) {
       ctx.fail(Problem.of(501, "virtual-threads-unavailable", "Virtual threads unavailable",
-        "The /vt routes run on virtual threads, which need Java " + VirtualThreads.JAVA_RELEASE
+        "This endpoint runs on a virtual thread: it needs Java " + VirtualThreads.JAVA_RELEASE
           + " or later; this is Java " + Runtime.version().feature()).toException());
       return;
     }

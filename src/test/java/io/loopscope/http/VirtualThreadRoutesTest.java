@@ -131,7 +131,9 @@ class VirtualThreadRoutesTest {
   /** A few calls first (class loading, connections, the upstream's pool), then 100 at once. */
   private static Burst.Result warmedBurst(String uri) {
     Burst.get(api, 10, uri).await();
-    return Burst.get(api, 100, uri).await();
+    Burst.Result burst = Burst.get(api, 100, uri).await();
+    System.out.printf("%s: 100 concurrent calls in %d ms%n", uri, burst.elapsedMs());
+    return burst;
   }
 
   private static JsonObject getJson(String uri) {
