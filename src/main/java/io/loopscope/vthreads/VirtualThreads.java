@@ -13,11 +13,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Code written top to bottom, run on virtual threads: {@code instances} verticles deployed with
  * {@link ThreadingModel#VIRTUAL_THREAD}, each a Vert.x context whose tasks run on virtual threads and
- * may {@code future.await()}. {@link #run} hands work to them in turn and answers on the caller's context.
+ * may {@code future.await()}. {@link #run} hands work to an idle one and answers on the caller's context.
  *
  * <p>Two Vert.x 5.0.x limits shape this. A context runs one task at a time and lets the next one in
  * only while a task awaits a Vert.x future; a task parked any other way ({@code Thread.sleep}, a blocking
@@ -33,9 +34,12 @@ public final class VirtualThreads {
   private final Vertx vertx;
   private final List<Context> contexts = new CopyOnWriteArrayList<>();
   private final AtomicInteger next = new AtomicInteger();
+  /** Tasks queued or running per instance, by index in {@link #contexts}. */
+  private final AtomicIntegerArray inFlight;
 
-  private VirtualThreads(Vertx vertx) {
+  private VirtualThreads(Vertx vertx, int instances) {
     this.vertx = vertx;
+    this.inFlight = new AtomicIntegerArray(instances);
   }
 
   /** True when this Java runs virtual threads (21+); the build targets 17, where it is false. */
@@ -45,7 +49,7 @@ public final class VirtualThreads {
 
   /** Deploys the instances; on Java 17 deploys nothing and {@link #available()} stays false. */
   public static Future<VirtualThreads> deploy(Vertx vertx, int instances) {
-    VirtualThreads threads = new VirtualThreads(vertx);
+    VirtualThreads threads = new VirtualThreads(vertx, instances);
     if (!supported()) {
       return Future.succeededFuture(threads);
     }
@@ -59,19 +63,45 @@ public final class VirtualThreads {
   }
 
   /**
-   * Runs {@code work} on a virtual thread of the next instance; the future completes on the calling
-   * context, so the caller answers from its own event loop. Call only when {@link #available()}.
+   * Runs {@code work} on a virtual thread of an idle instance (else the least busy one); the future
+   * completes on the calling context, so the caller answers from its own event loop. Call only when
+   * {@link #available()}.
    */
   public <T> Future<T> run(Callable<T> work) {
     Promise<T> answer = ((ContextInternal) vertx.getOrCreateContext()).promise();
-    contexts.get(Math.floorMod(next.getAndIncrement(), contexts.size())).runOnContext(v -> {
+    int instance = leastBusy();
+    inFlight.incrementAndGet(instance);
+    contexts.get(instance).runOnContext(v -> {
       try {
         answer.complete(work.call());
       } catch (Exception e) {
         answer.fail(e);
+      } finally {
+        inFlight.decrementAndGet(instance);
       }
     });
     return answer.future();
+  }
+
+  /**
+   * The first idle instance from a rotating start, else the one with the fewest tasks: a task that
+   * blocks without awaiting holds up every task queued behind it on its instance, whatever its route.
+   */
+  private int leastBusy() {
+    int size = contexts.size();
+    int start = Math.floorMod(next.getAndIncrement(), size);
+    int best = start;
+    for (int i = 0; i < size; i++) {
+      int candidate = (start + i) % size;
+      int tasks = inFlight.get(candidate);
+      if (tasks == 0) {
+        return candidate;
+      }
+      if (tasks < inFlight.get(best)) {
+        best = candidate;
+      }
+    }
+    return best;
   }
 
   /** The instances' contexts, in the order they started (a test shows they share one event loop). */
