@@ -45,7 +45,8 @@ import java.util.regex.Pattern;
  * and a {@code checkIntervalMs} tick, with its logging replaced by {@link #onBlocked}: one stall is one
  * report and one WARN line, however many ticks it spans. Per-loop heartbeats ({@link LoopProbe}) measure
  * lag and date a stall's end. The watchdog thread and the checker's thread only read what the watched
- * threads wrote; neither ever schedules work on a loop.
+ * threads wrote; neither ever schedules work on a loop. Virtual threads, which Vert.x's checker never
+ * sees, are watched by {@link VirtualThreadWatch} on the same watchdog, into the same reports.
  */
 public final class LoopWatch extends VerticleBase {
 
