@@ -2,11 +2,11 @@ package io.loopscope;
 
 import io.loopscope.app.BuildInfo;
 import io.loopscope.app.ConfigException;
-import io.loopscope.app.ServeCommand;
+import io.loopscope.cli.ServeCommand;
 import io.loopscope.app.StartupException;
-import io.loopscope.bench.BaselineCommand;
-import io.loopscope.bench.BenchCommand;
-import io.loopscope.bench.DemoCommand;
+import io.loopscope.cli.BaselineCommand;
+import io.loopscope.cli.BenchCommand;
+import io.loopscope.cli.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

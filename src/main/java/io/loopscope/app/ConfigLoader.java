@@ -16,6 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Reads the configuration: the documented defaults shipped in the jar, then a YAML file
@@ -57,8 +60,8 @@ public final class ConfigLoader {
   }
 
   /** Every configuration key, dotted ({@code http.port}), as the shipped defaults name them. */
-  public static java.util.SortedSet<String> keys() {
-    return new java.util.TreeSet<>(flatten(readDefaults()).keySet());
+  public static SortedSet<String> keys() {
+    return new TreeSet<>(flatten(readDefaults()).keySet());
   }
 
   /** The defaults alone, as the jar ships them. */
@@ -80,7 +83,7 @@ public final class ConfigLoader {
   /** The effective configuration as sorted key=value lines, with the password in db.url masked. */
   public static String describe(LoopscopeConfig config) {
     StringBuilder out = new StringBuilder();
-    new java.util.TreeMap<>(flatten(config.json())).forEach((key, value) ->
+    new TreeMap<>(flatten(config.json())).forEach((key, value) ->
       out.append(key).append('=').append(key.equals("db.url") ? maskPassword(String.valueOf(value)) : value).append('\n'));
     return out.toString().stripTrailing();
   }
@@ -118,19 +121,10 @@ public final class ConfigLoader {
     try {
       return retriever.getConfig().await();
     } catch (Exception e) {
-      throw new ConfigException(path, "cannot be read as YAML (" + rootMessage(e) + ")");
+      throw new ConfigException(path, "cannot be read as YAML (" + Causes.rootMessage(e) + ")");
     } finally {
       retriever.close();
     }
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    return message.lines().findFirst().orElse(message);
   }
 
   private static void overlay(Map<String, Object> target, Map<String, Object> source, String where) {

@@ -1,5 +1,6 @@
 package io.loopscope.app;
 
+import io.loopscope.concurrency.Elapsed;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.slf4j.Logger;
@@ -105,7 +106,7 @@ public final class GracefulShutdown {
     keepServing(config.readinessDelayMs())
       .compose(delayed -> drain(main, start))
       .onComplete(drained -> service.stop()
-        .onSuccess(closed -> LOG.info("Stopped {} ms after the signal", elapsedMs(start)))
+        .onSuccess(closed -> LOG.info("Stopped {} ms after the signal", Elapsed.msSince(start)))
         .onComplete(stopped));
     return stopped.future();
   }
@@ -117,11 +118,8 @@ public final class GracefulShutdown {
   private Future<Void> drain(MainVerticle main, long start) {
     LOG.info("Not accepting connections any more; draining");
     return main.drain(config.drainTimeoutMs())
-      .onSuccess(drained -> LOG.info("Drained {} ms after the signal; closing", elapsedMs(start)))
+      .onSuccess(drained -> LOG.info("Drained {} ms after the signal; closing", Elapsed.msSince(start)))
       .onFailure(failure -> LOG.warn("Draining failed; closing", failure));
   }
 
-  private static long elapsedMs(long startNanos) {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-  }
 }

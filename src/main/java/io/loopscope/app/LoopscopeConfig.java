@@ -1,9 +1,11 @@
 package io.loopscope.app;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The validated configuration, one record per section of conf/loopscope.yaml. Built once by
@@ -110,7 +112,7 @@ public record LoopscopeConfig(
   }
 
   /** This configuration with some dotted keys changed (tests, demo). */
-  public LoopscopeConfig with(java.util.Map<String, ?> overrides) {
+  public LoopscopeConfig with(Map<String, ?> overrides) {
     return ConfigLoader.withOverrides(json, overrides);
   }
 
@@ -143,7 +145,7 @@ public record LoopscopeConfig(
       if (value == null) {
         return "";
       }
-      if (value instanceof JsonObject || value instanceof io.vertx.core.json.JsonArray) {
+      if (value instanceof JsonObject || value instanceof JsonArray) {
         throw new ConfigException(key, "must be a single value");
       }
       return value.toString().trim();

@@ -1,6 +1,7 @@
 package io.loopscope.app;
 
 import io.loopscope.diagnostics.LoopWatch;
+import io.loopscope.metrics.RouteBoundMetricsFactory;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -10,7 +11,6 @@ import io.vertx.core.VertxOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /** One running loopscope: its main Vert.x instance and the {@link MainVerticle} deployed on it. */
@@ -29,7 +29,7 @@ public final class Service {
     PrometheusMeterRegistry registry = config.metrics().enabled() ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     VertxBuilder builder = Vertx.builder().with(vertxOptions(config, registry != null));
     if (registry != null) {
-      builder.withMetrics(new MicrometerMetricsFactory(registry));
+      builder.withMetrics(new RouteBoundMetricsFactory(registry));
     }
     Vertx vertx = builder.build();
     MainVerticle main = new MainVerticle(registry);

@@ -1,5 +1,6 @@
 package io.loopscope.bench;
 
+import io.loopscope.concurrency.Elapsed;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -58,7 +59,7 @@ public final class BaselineServer extends VerticleBase {
   private static void answer(HttpServerRequest request, long start) {
     request.response()
       .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-      .end(new JsonObject().put("data", "ok").put("waitedMs", (System.nanoTime() - start) / 1_000_000).toBuffer());
+      .end(new JsonObject().put("data", "ok").put("waitedMs", Elapsed.msSince(start)).toBuffer());
   }
 
   static int parseMs(String text) {

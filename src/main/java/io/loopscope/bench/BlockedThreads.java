@@ -17,7 +17,7 @@ import java.util.Optional;
 /** LoopWatch's blocked-thread reports ({@code GET /diagnostics/blocked} on the admin port), as the demo shows them. */
 public final class BlockedThreads {
 
-  static final String PATH = "/diagnostics/blocked";
+  public static final String PATH = "/diagnostics/blocked";
   private static final List<String> FIELDS =
     List.of("id", "thread", "loop", "pool", "route", "startedAt", "detectedAfterMs", "durationMs", "ongoing", "stack");
   private static final int FRAMES_SHOWN = 8;

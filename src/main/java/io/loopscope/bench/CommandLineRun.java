@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * A bench run from the command line: progress on stderr, and Ctrl-C (or SIGTERM) stops sending and lets
  * the caller print and save what was measured before the JVM exits. Call {@link #finished()} once that is done.
  */
-final class CommandLineRun {
+public final class CommandLineRun {
 
   private static final Duration STOP_GRACE = Duration.ofSeconds(1);
   private static final long REPORT_WAIT_SECONDS = 10;
@@ -24,7 +24,7 @@ final class CommandLineRun {
   private final CountDownLatch reported = new CountDownLatch(1);
   private Thread interruptHook;
 
-  CommandLineRun(Vertx vertx, LoadSettings settings, Progress.Style style, PrintStream err) {
+  public CommandLineRun(Vertx vertx, LoadSettings settings, Progress.Style style, PrintStream err) {
     this.vertx = vertx;
     this.settings = settings;
     this.style = style;
@@ -32,7 +32,7 @@ final class CommandLineRun {
   }
 
   /** Blocks the calling (non-Vert.x) thread until every target was measured, or until Ctrl-C plus a short grace. */
-  List<TargetResult> run(List<Target> targets) {
+  public List<TargetResult> run(List<Target> targets) {
     BenchRunner runner = new BenchRunner(vertx, settings);
     interruptHook = new Thread(() -> {
       err.println();
@@ -55,7 +55,7 @@ final class CommandLineRun {
   }
 
   /** The results were printed and saved: an interrupted JVM may now exit. */
-  void finished() {
+  public void finished() {
     reported.countDown();
     try {
       Runtime.getRuntime().removeShutdownHook(interruptHook);

@@ -9,9 +9,9 @@ import java.util.Locale;
  * Shows a run that lasts longer than 2 s on stderr: a redrawn bar when stderr is a terminal,
  * a plain line every 2 s otherwise (logs, CI), nothing when turned off.
  */
-final class Progress {
+public final class Progress {
 
-  enum Style { AUTO, BAR, LINES, OFF }
+  public enum Style { AUTO, BAR, LINES, OFF }
 
   private static final long SHOW_AFTER_MS = 2_000;
   private static final int BAR_WIDTH = 24;

@@ -8,13 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Writes the JSON and HTML reports a run asked for, and says where they went. */
-final class ReportFiles {
+public final class ReportFiles {
 
   private ReportFiles() {
   }
 
   /** Either file may be null (not asked for). */
-  static void save(PrintWriter out, JsonObject report, Path jsonFile, Path htmlFile) {
+  public static void save(PrintWriter out, JsonObject report, Path jsonFile, Path htmlFile) {
     if (jsonFile != null) {
       write(jsonFile, report.encodePrettily() + "\n");
       out.println("JSON report: " + jsonFile);

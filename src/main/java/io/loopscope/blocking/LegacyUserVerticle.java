@@ -1,5 +1,6 @@
 package io.loopscope.blocking;
 
+import io.loopscope.concurrency.Elapsed;
 import io.loopscope.db.DatabaseFailures;
 import io.loopscope.db.DatabaseTarget;
 import io.loopscope.db.SqlQueries;
@@ -89,7 +90,7 @@ public final class LegacyUserVerticle extends VerticleBase {
       message.reply(new JsonObject()
         .put("user", user.get())
         .put("thread", Thread.currentThread().getName())
-        .put("queryMs", (System.nanoTime() - start) / 1_000_000));
+        .put("queryMs", Elapsed.msSince(start)));
     } catch (SQLException e) {
       message.fail(failureCode(e), e.getMessage());
     }
@@ -146,8 +147,7 @@ public final class LegacyUserVerticle extends VerticleBase {
   }
 
   private static boolean isConnectionLost(SQLException e) {
-    String state = e.getSQLState();
-    return state != null && (state.startsWith("08") || state.startsWith("57P"));
+    return DatabaseFailures.isConnectionLost(e.getSQLState());
   }
 
   private void closeConnection() {

@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * n calls started together, each timed and each with its own {@link Cancellation}, and the ways to
@@ -155,7 +154,7 @@ public final class FanOut<T> {
     }
 
     static long msSince(long startNanos) {
-      return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+      return Elapsed.msSince(startNanos);
     }
   }
 }

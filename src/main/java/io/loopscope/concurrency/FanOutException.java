@@ -1,5 +1,7 @@
 package io.loopscope.concurrency;
 
+import io.vertx.core.Future;
+
 import java.util.List;
 
 /**
@@ -46,10 +48,10 @@ public final class FanOutException extends RuntimeException {
    * For callers that only want the failing call's own error (a 503 from the database, say), not the
    * fan-out around it: {@code .recover(FanOutException::failedCall)}.
    */
-  public static <T> io.vertx.core.Future<T> failedCall(Throwable failure) {
+  public static <T> Future<T> failedCall(Throwable failure) {
     Throwable cause = failure instanceof FanOutException fanOut && fanOut.kind() == Kind.CALL_FAILED && fanOut.getCause() != null
       ? fanOut.getCause() : failure;
-    return io.vertx.core.Future.failedFuture(cause);
+    return Future.failedFuture(cause);
   }
 
   public Kind kind() {

@@ -1,5 +1,7 @@
 package io.loopscope.db;
 
+import io.loopscope.concurrency.Elapsed;
+import io.loopscope.app.Causes;
 import io.loopscope.app.ConfigException;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.app.StartupException;
@@ -81,7 +83,7 @@ public final class Database {
       LOG.info("PostgreSQL {} at {}: schema version {} ({} migrations applied now), ready in {} ms",
         embedded == null ? "external" : "embedded (data in " + embedded.dataDir() + ")", target,
         migrated.targetSchemaVersion == null ? migrated.initialSchemaVersion : migrated.targetSchemaVersion,
-        migrated.migrationsExecuted, (System.nanoTime() - start) / 1_000_000);
+        migrated.migrationsExecuted, Elapsed.msSince(start));
       return new Located(target, embedded);
     } catch (RuntimeException e) {
       if (embedded != null) {
@@ -130,16 +132,8 @@ public final class Database {
         .load()
         .migrate();
     } catch (FlywayException e) {
-      throw new StartupException(source, "cannot migrate " + target + " (" + rootMessage(e) + ")");
+      throw new StartupException(source, "cannot migrate " + target + " (" + Causes.rootMessage(e) + ")");
     }
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return String.valueOf(t.getMessage()).lines().findFirst().orElse("");
   }
 
   /** Runs queries on the pool, failing with a 503 problem when the database is unavailable or slower than db.timeoutMs. */

@@ -1,6 +1,7 @@
 package io.loopscope.db;
 
 import io.loopscope.failures.DatabaseUnavailable;
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
@@ -31,15 +32,19 @@ public final class DatabaseFailures {
     return failure instanceof TimeoutException
       || failure instanceof ClosedConnectionException
       || failure instanceof ConnectException
-      || failure instanceof io.netty.channel.ConnectTimeoutException;
+      || failure instanceof ConnectTimeoutException;
   }
 
   /**
-   * Class 08 (connection exception), 57P01-57P03 (shutting down, cannot connect now), 53300 (too many
-   * connections) and 57014 (statement_timeout: the database did not answer in time).
+   * A lost connection, 53300 (too many connections) and 57014 (statement_timeout: the database did not
+   * answer in time).
    */
   public static boolean isUnavailable(String sqlState) {
-    return sqlState != null
-      && (sqlState.startsWith("08") || sqlState.startsWith("57P") || sqlState.equals("53300") || sqlState.equals("57014"));
+    return isConnectionLost(sqlState) || "53300".equals(sqlState) || "57014".equals(sqlState);
+  }
+
+  /** Class 08 (connection exception) and 57P01-57P03 (shutting down, cannot connect now): a new connection is needed. */
+  public static boolean isConnectionLost(String sqlState) {
+    return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P"));
   }
 }

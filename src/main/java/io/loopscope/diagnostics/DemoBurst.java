@@ -1,5 +1,6 @@
 package io.loopscope.diagnostics;
 
+import io.loopscope.concurrency.Elapsed;
 import io.loopscope.failures.Conflict;
 import io.loopscope.failures.Saturated;
 import io.vertx.core.Future;
@@ -59,7 +60,7 @@ public final class DemoBurst {
       .map(done -> new JsonObject()
         .put("badExample", bad.result())
         .put("goodExample", good.result())
-        .put("elapsedMs", (System.nanoTime() - start) / 1_000_000))
+        .put("elapsedMs", Elapsed.msSince(start)))
       .andThen(done -> running.set(false));
   }
 

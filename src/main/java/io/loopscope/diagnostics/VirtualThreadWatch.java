@@ -23,11 +23,11 @@ import java.util.function.Consumer;
  * LoopWatch's eyes on the virtual threads that the {@code /vt} routes run on, which Vert.x's own
  * blocked-thread checker never sees (it watches platform {@code VertxThread}s only). Two ways a virtual
  * thread holds its carrier past {@code diagnostics.blockThresholdMs}, both checked by the watchdog every
- * check interval from each tracked thread's state ({@code RUNNABLE} = mounted or waiting for a carrier;
- * {@code WAITING}/{@code TIMED_WAITING} = parked):
+ * check interval from each tracked thread's state ({@code RUNNABLE} and mounted on a carrier, see
+ * {@link #mounted}; runnable but waiting for a carrier; {@code WAITING}/{@code TIMED_WAITING} = parked):
  * <ul>
- *   <li><b>hogging</b>: runnable in every check for longer than the threshold: it runs on the CPU without
- *   parking. Reported with the stack read at that moment.</li>
+ *   <li><b>hogging</b>: mounted in every check for longer than the threshold: it runs on the CPU without
+ *   parking (virtual threads are never preempted). Reported with the stack read at that moment.</li>
  *   <li><b>pinned</b>: parked for longer than the threshold with {@code VirtualThread.parkOnCarrierThread}
  *   on its stack: it blocked where it cannot unmount, so its carrier blocks with it. Reported at once;
  *   the JDK's own JFR {@code jdk.VirtualThreadPinned} event, streamed in process, arrives after the
@@ -149,11 +149,17 @@ final class VirtualThreadWatch {
     if (task.done) {
       return;
     }
-    boolean onCpu = task.thread.getState() == Thread.State.RUNNABLE;
-    if (task.report != null && task.report.pinned() == onCpu) {
-      end(task, now); // a hog that parked, or a pinned thread that woke up
+    Thread.State state = task.thread.getState();
+    boolean onCpu = state == Thread.State.RUNNABLE && mounted(task.thread);
+    boolean parked = state != Thread.State.RUNNABLE;
+    if (task.report != null && (task.report.pinned() ? !parked : !onCpu)) {
+      end(task, now); // a hog that let go of its carrier, or a pinned thread that woke up
     }
-    if (onCpu) {
+    if (!onCpu && !parked) {
+      // runnable but waiting for a carrier: neither hogging nor pinned (yet)
+      task.runnableSinceNanos = 0;
+      task.parkedSinceNanos = 0;
+    } else if (onCpu) {
       task.parkedSinceNanos = 0;
       if (task.runnableSinceNanos == 0) {
         // not seen parked since it started, if that was after the last check
@@ -188,6 +194,17 @@ final class VirtualThreadWatch {
       task.livePinned = task.report;
     }
     detected.accept(task.report);
+  }
+
+  /**
+   * True while the virtual thread is mounted on a carrier: its {@code toString()} then ends with
+   * {@code /runnable@<carrier>} (a runnable one waiting for a carrier shows {@code /runnable} alone).
+   * {@code Thread.getState()} says {@code RUNNABLE} for both, and the JDK has no public API for the difference.
+   */
+  static boolean mounted(Thread thread) {
+    String text = thread.toString();
+    int state = text.lastIndexOf("]/");
+    return state >= 0 && text.indexOf('@', state) > 0;
   }
 
   private static boolean parkedOnCarrier(StackTraceElement[] stack) {

@@ -1,5 +1,6 @@
 package io.loopscope.http;
 
+import io.loopscope.concurrency.Elapsed;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.cpu.CpuPool;
 import io.loopscope.cpu.SortJob;
@@ -13,11 +14,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.stream.IntStream;
 
-import static io.loopscope.http.Responses.elapsedMs;
+import static io.loopscope.concurrency.Elapsed.msSince;
 import static io.loopscope.http.Responses.json;
 import static io.loopscope.http.Validation.params;
 
@@ -70,7 +70,7 @@ public final class ArticleRoutes {
     router.get("/async-example").handler(upstreamParams).handler(this::goodExample);
     router.get("/sync-example").handler(this::syncExample);
     router.post("/process")
-      .handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()))
+      .handler(BodyLimit.of(config.http().maxBodyBytes(), "http.maxBodyBytes"))
       .handler(this::process);
   }
 
@@ -83,7 +83,7 @@ public final class ArticleRoutes {
 
   /** The answer of a wait that began at {@code start}. */
   static JsonObject waitedSince(long start) {
-    return new JsonObject().put("data", "ok").put("waitedMs", elapsedMs(start));
+    return new JsonObject().put("data", "ok").put("waitedMs", msSince(start));
   }
 
   private Future<Void> sleepAsync(int ms) {
@@ -102,10 +102,10 @@ public final class ArticleRoutes {
 
   /** {@code time.sleep(ms)} on the calling thread: how long it queued before, waited, and on which thread. */
   static JsonObject sleepBlocking(int ms, long requestStart) throws InterruptedException {
-    long queuedMs = elapsedMs(requestStart);
+    long queuedMs = msSince(requestStart);
     long start = System.nanoTime();
     Thread.sleep(ms);
-    return new JsonObject().put("data", "ok").put("waitedMs", elapsedMs(start)).put("queuedMs", queuedMs)
+    return new JsonObject().put("data", "ok").put("waitedMs", msSince(start)).put("queuedMs", queuedMs)
       .put("thread", Thread.currentThread().getName());
   }
 

@@ -1,5 +1,6 @@
 package io.loopscope.http;
 
+import io.loopscope.concurrency.Elapsed;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.failures.Failure;
 import io.loopscope.concurrency.CancelledException;
@@ -21,7 +22,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
-import static io.loopscope.http.Responses.elapsedMs;
+import static io.loopscope.concurrency.Elapsed.msSince;
 import static io.loopscope.http.Responses.json;
 import static io.loopscope.http.Validation.params;
 
@@ -100,9 +101,9 @@ public final class ConcurrencyRoutes {
   private void sequential(RoutingContext ctx) {
     long start = System.nanoTime();
     Sequential.run(calls(ctx))
-      .onSuccess(outcomes -> json(ctx, new JsonObject().put("n", outcomes.size()).put("elapsedMs", elapsedMs(start))
+      .onSuccess(outcomes -> json(ctx, new JsonObject().put("n", outcomes.size()).put("elapsedMs", msSince(start))
         .put("calls", outcomesJson(List.copyOf(outcomes)))))
-      .onFailure(failure -> ctx.fail(problemFor(failure, elapsedMs(start))));
+      .onFailure(failure -> ctx.fail(problemFor(failure, msSince(start))));
   }
 
   private void taskGroup(RoutingContext ctx) {
@@ -110,9 +111,9 @@ public final class ConcurrencyRoutes {
     TaskGroup group = TaskGroup.open();
     calls(ctx).forEach(group::spawn);
     group.join()
-      .onSuccess(outcomes -> json(ctx, new JsonObject().put("n", outcomes.size()).put("elapsedMs", elapsedMs(start))
+      .onSuccess(outcomes -> json(ctx, new JsonObject().put("n", outcomes.size()).put("elapsedMs", msSince(start))
         .put("calls", outcomesJson(List.copyOf(outcomes)))))
-      .onFailure(failure -> ctx.fail(problemFor(failure, elapsedMs(start))));
+      .onFailure(failure -> ctx.fail(problemFor(failure, msSince(start))));
   }
 
   /** Call i as cancellable work: the simulator's post i + 1, slow or failing as asked. */
@@ -138,7 +139,7 @@ public final class ConcurrencyRoutes {
     Future<JsonObject> task2 = step(timeline, start, "other work: a timer of " + ms / 2 + " ms", () -> sleep(ms / 2))
       .compose(done -> step(timeline, start, "task 2: upstream call of " + ms + " ms", () -> upstream.fetchPost(2, ms, false)));
     Future.all(task1, task2)
-      .onSuccess(both -> json(ctx, new JsonObject().put("ms", ms).put("elapsedMs", elapsedMs(start))
+      .onSuccess(both -> json(ctx, new JsonObject().put("ms", ms).put("elapsedMs", msSince(start))
         .put("sequentialMs", ms + ms / 2 + ms).put("timeline", timeline)))
       .onFailure(ctx::fail);
   }
@@ -149,9 +150,9 @@ public final class ConcurrencyRoutes {
 
   /** Runs one step and records its start and end, in ms from the request's start. */
   private static <T> Future<T> step(JsonArray timeline, long requestStart, String name, Supplier<Future<T>> work) {
-    JsonObject entry = new JsonObject().put("step", name).put("startMs", elapsedMs(requestStart));
+    JsonObject entry = new JsonObject().put("step", name).put("startMs", msSince(requestStart));
     timeline.add(entry);
-    return work.get().andThen(done -> entry.put("endMs", elapsedMs(requestStart)));
+    return work.get().andThen(done -> entry.put("endMs", msSince(requestStart)));
   }
 
   static JsonArray outcomesJson(List<? extends Outcome<?>> outcomes) {

@@ -89,7 +89,7 @@ public final class Problems {
     return switch (status) {
       case 400 -> Problem.of(400, "bad-request", "Bad request", "The request could not be read");
       case 404 -> Problem.notFound("No route for " + ctx.request().method() + " " + ctx.normalizedPath());
-      case 413 -> Problem.tooLarge("The request body is larger than the configured limit (http.maxBodyBytes)");
+      case 413 -> Problem.tooLarge("The request body is larger than the configured limit (" + BodyLimit.keyOf(ctx) + ")");
       default -> {
         if (status >= 400 && status < 500) {
           yield Problem.of(status, "client-error", "Client error", "The request was rejected");

@@ -1,14 +1,14 @@
 package io.loopscope.http;
 
+import io.loopscope.concurrency.Elapsed;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.security.SecureRandom;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +26,9 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
   private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._:+/=-]{1," + MAX_LENGTH + "}");
   private static final int MAX_LOGGED_PATH = 256;
   private static final Logger ACCESS = LoggerFactory.getLogger(ACCESS_LOGGER);
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final char[] PREFIX = String.format("%016x", new SecureRandom().nextLong()).toCharArray();
+  private static final AtomicLong COUNTER = new AtomicLong();
 
   private final boolean accessLog;
 
@@ -55,9 +58,22 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
     if (given.size() == 1 && WELL_FORMED.matcher(given.get(0)).matches()) {
       return given.get(0);
     }
-    // not a secret, so no SecureRandom (and its lock) on the event loop
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    return new UUID(random.nextLong(), random.nextLong()).toString().replace("-", "");
+    return newId();
+  }
+
+  /**
+   * 32 hex digits: this process's random prefix, then a counter. Unique within the process by construction
+   * and across processes by the 64 random bits; no random draw, UUID or formatting per request.
+   */
+  static String newId() {
+    long n = COUNTER.incrementAndGet();
+    char[] id = new char[32];
+    System.arraycopy(PREFIX, 0, id, 0, 16);
+    for (int i = 31; i >= 16; i--) {
+      id[i] = HEX[(int) (n & 0xf)];
+      n >>>= 4;
+    }
+    return new String(id);
   }
 
   private static void logAccess(RoutingContext ctx, String id, long start) {
@@ -65,6 +81,6 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
     String loggedPath = path == null ? "" : path.length() > MAX_LOGGED_PATH ? path.substring(0, MAX_LOGGED_PATH) + "..." : path;
     String status = ctx.response().ended() ? String.valueOf(ctx.response().getStatusCode()) : "closed";
     ACCESS.atInfo().addKeyValue(LOG_KEY, id).log("{} {} {} {} ms", ctx.request().method(), loggedPath, status,
-      TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+      Elapsed.msSince(start));
   }
 }

@@ -20,9 +20,4 @@ public final class Responses {
   public static void json(RoutingContext ctx, int status, Buffer body) {
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
   }
-
-  /** Milliseconds since a {@link System#nanoTime()} reading. */
-  public static long elapsedMs(long startNanos) {
-    return (System.nanoTime() - startNanos) / 1_000_000;
-  }
 }

@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +39,7 @@ public final class TaskRoutes {
 
   public void mount(Router router) {
     router.post("/tasks")
-      .handler(BodyHandler.create(false).setBodyLimit(config.tasks().maxBodyBytes()))
+      .handler(BodyLimit.of(config.tasks().maxBodyBytes(), "tasks.maxBodyBytes"))
       .handler(this::submitTask);
     router.get("/tasks/:id").handler(params().pathLong("id", 1, Long.MAX_VALUE)).handler(this::getTask);
     router.get("/tasks")

@@ -1,5 +1,6 @@
 package io.loopscope.http;
 
+import io.loopscope.concurrency.Elapsed;
 import io.loopscope.db.UserRepository;
 import io.loopscope.concurrency.FanOutException;
 import io.loopscope.concurrency.TaskGroup;
@@ -14,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import static io.loopscope.http.Responses.elapsedMs;
+import static io.loopscope.concurrency.Elapsed.msSince;
 import static io.loopscope.http.Responses.json;
 import static io.loopscope.http.Validation.params;
 
@@ -62,7 +63,7 @@ public final class UserRoutes {
     long start = System.nanoTime();
     (SEQUENTIAL.equals(mode) ? fetchSequentially(id, latency) : fetchConcurrently(id, latency))
       .compose(overview -> requireUser(id, overview))
-      .onSuccess(overview -> json(ctx, toJson(overview, mode, latency, elapsedMs(start))))
+      .onSuccess(overview -> json(ctx, toJson(overview, mode, latency, msSince(start))))
       .onFailure(ctx::fail);
   }
 
@@ -98,7 +99,7 @@ public final class UserRoutes {
 
   private static <T> Future<Timed<T>> timed(Supplier<Future<T>> query) {
     long start = System.nanoTime();
-    return query.get().map(value -> new Timed<>(value, elapsedMs(start)));
+    return query.get().map(value -> new Timed<>(value, msSince(start)));
   }
 
   static Future<Overview> requireUser(long id, Overview overview) {

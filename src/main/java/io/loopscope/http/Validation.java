@@ -17,10 +17,16 @@ public final class Validation implements Handler<RoutingContext> {
 
   private enum Source { QUERY, PATH }
 
-  private record Param(String name, Source source, Object defaultValue, boolean optional, Function<String, Object> parse) {
-    Param(String name, Source source, Object defaultValue, Function<String, Object> parse) {
-      this(name, source, defaultValue, false, parse);
-    }
+  /**
+   * What a parameter accepts, in OpenAPI's words ({@code in}, {@code type}, {@code minimum}, ...), so the
+   * contract can be checked against what the route enforces. Absent bounds and defaults are null.
+   */
+  public record Spec(String name, String in, String type, boolean required, Long minimum, Long maximum, Object defaultValue,
+                     List<String> allowed, Integer maxLength) {
+  }
+
+  private record Param(String name, Source source, Object defaultValue, boolean optional, Function<String, Object> parse,
+                       Spec spec) {
   }
 
   private final List<Param> params = new ArrayList<>();
@@ -31,19 +37,19 @@ public final class Validation implements Handler<RoutingContext> {
 
   /** An integer query parameter in [min, max]; absent means {@code defaultValue} (null = required). */
   public Validation queryInt(String name, int min, int max, Integer defaultValue) {
-    params.add(new Param(name, Source.QUERY, defaultValue, text -> (int) parseLong(name, text, min, max)));
-    return this;
+    return add(name, Source.QUERY, defaultValue, false, text -> (int) parseLong(name, text, min, max),
+      "integer", (long) min, (long) max, null, null);
   }
 
   /** An integer query parameter in [min, max] that may be absent (then {@code ctx.get(name)} is null). */
   public Validation queryOptionalInt(String name, int min, int max) {
-    params.add(new Param(name, Source.QUERY, null, true, text -> (int) parseLong(name, text, min, max)));
-    return this;
+    return add(name, Source.QUERY, null, true, text -> (int) parseLong(name, text, min, max),
+      "integer", (long) min, (long) max, null, null);
   }
 
   /** A comma-separated list of distinct integers in [min, max], e.g. {@code fail=1,3}; absent means an empty list. */
   public Validation queryIntList(String name, int min, int max, int maxItems) {
-    params.add(new Param(name, Source.QUERY, List.of(), text -> {
+    return add(name, Source.QUERY, List.of(), false, text -> {
       String[] parts = text.split(",", -1);
       if (parts.length > maxItems) {
         throw invalid(name, name + " lists more than " + maxItems + " values");
@@ -57,36 +63,32 @@ public final class Validation implements Handler<RoutingContext> {
         values.add(value);
       }
       return List.copyOf(values);
-    }));
-    return this;
+    }, "string", null, null, null, null);
   }
 
   /** A long query parameter in [min, max]; absent means {@code defaultValue} (null = required). */
   public Validation queryLong(String name, long min, long max, Long defaultValue) {
-    params.add(new Param(name, Source.QUERY, defaultValue, text -> parseLong(name, text, min, max)));
-    return this;
+    return add(name, Source.QUERY, defaultValue, false, text -> parseLong(name, text, min, max), "integer", min, max, null, null);
   }
 
   public Validation queryBool(String name, boolean defaultValue) {
-    params.add(new Param(name, Source.QUERY, defaultValue, text -> parseBool(name, text)));
-    return this;
+    return add(name, Source.QUERY, defaultValue, false, text -> parseBool(name, text), "boolean", null, null, null, null);
   }
 
   /** One of the allowed words, case-insensitive, stored in lower case. */
   public Validation queryEnum(String name, List<String> allowed, String defaultValue) {
-    params.add(new Param(name, Source.QUERY, defaultValue, text -> {
+    return add(name, Source.QUERY, defaultValue, false, text -> {
       String value = text.toLowerCase(Locale.ROOT);
       if (!allowed.contains(value)) {
         throw invalid(name, name + " must be one of " + String.join(", ", allowed));
       }
       return value;
-    }));
-    return this;
+    }, "string", null, null, allowed, null);
   }
 
   /** A printable text query parameter of at most {@code maxLength} characters that may be absent (then null). */
   public Validation queryOptionalText(String name, int maxLength) {
-    params.add(new Param(name, Source.QUERY, null, true, text -> {
+    return add(name, Source.QUERY, null, true, text -> {
       if (text.length() > maxLength) {
         throw invalid(name, name + " is longer than " + maxLength + " characters");
       }
@@ -94,13 +96,27 @@ public final class Validation implements Handler<RoutingContext> {
         throw invalid(name, name + " holds control characters");
       }
       return text;
-    }));
-    return this;
+    }, "string", null, null, null, maxLength);
   }
 
   /** An integer path parameter in [min, max]. */
   public Validation pathLong(String name, long min, long max) {
-    params.add(new Param(name, Source.PATH, null, text -> parseLong(name, text, min, max)));
+    return add(name, Source.PATH, null, false, text -> parseLong(name, text, min, max), "integer", min, max, null, null);
+  }
+
+  /** What each declared parameter accepts, in declaration order. */
+  public List<Spec> specs() {
+    return params.stream().map(Param::spec).toList();
+  }
+
+  private Validation add(String name, Source source, Object defaultValue, boolean optional, Function<String, Object> parse,
+                         String type, Long minimum, Long maximum, List<String> allowed, Integer maxLength) {
+    // an empty text default means "no default" (any value), as does a bound at the end of the long range
+    Object documentedDefault = "".equals(defaultValue) || Long.valueOf(Long.MAX_VALUE).equals(defaultValue)
+      || (defaultValue instanceof List<?> list && list.isEmpty()) ? null : defaultValue;
+    Spec spec = new Spec(name, source == Source.PATH ? "path" : "query", type, source == Source.PATH, minimum,
+      maximum == null || maximum == Long.MAX_VALUE ? null : maximum, documentedDefault, allowed, maxLength);
+    params.add(new Param(name, source, defaultValue, optional, parse, spec));
     return this;
   }
 

@@ -22,7 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 
-import static io.loopscope.http.Responses.elapsedMs;
+import static io.loopscope.concurrency.Elapsed.msSince;
 import static io.loopscope.http.Responses.json;
 
 /**
@@ -133,7 +133,7 @@ public final class VirtualThreadRoutes {
         Future.all(calls).await();
         calls.forEach(call -> outcomes.add(call.result()));
       }
-      return new JsonObject().put("mode", mode).put("n", n).put("elapsedMs", elapsedMs(start))
+      return new JsonObject().put("mode", mode).put("n", n).put("elapsedMs", msSince(start))
         .put("calls", ConcurrencyRoutes.outcomesJson(outcomes));
     };
   }
@@ -141,7 +141,7 @@ public final class VirtualThreadRoutes {
   /** Call i: the upstream's post i + 1, timed. */
   private Future<Outcome<JsonObject>> call(int index, int ms) {
     long start = System.nanoTime();
-    return upstream.fetchPost(index + 1, ms, false).map(post -> new Outcome<>(index, post, null, elapsedMs(start), false));
+    return upstream.fetchPost(index + 1, ms, false).map(post -> new Outcome<>(index, post, null, msSince(start), false));
   }
 
   /** The user overview's three queries, all started then awaited together, or awaited one by one. */
@@ -160,7 +160,7 @@ public final class VirtualThreadRoutes {
         overview = new UserRoutes.Overview(user.result(), orders.result(), preferences.result());
       }
       UserRoutes.requireUser(id, overview).await();
-      return UserRoutes.toJson(overview, mode, latency, elapsedMs(start));
+      return UserRoutes.toJson(overview, mode, latency, msSince(start));
     };
   }
 
@@ -169,7 +169,7 @@ public final class VirtualThreadRoutes {
     return () -> {
       long start = System.nanoTime();
       CarrierPin.pinFor(ms);
-      return new JsonObject().put("pinnedMs", elapsedMs(start)).put("thread", Thread.currentThread().getName());
+      return new JsonObject().put("pinnedMs", msSince(start)).put("thread", Thread.currentThread().getName());
     };
   }
 
@@ -178,7 +178,7 @@ public final class VirtualThreadRoutes {
     return () -> {
       long start = System.nanoTime();
       long turns = Spin.spinFor(ms);
-      return new JsonObject().put("spunMs", elapsedMs(start)).put("turns", turns).put("thread", Thread.currentThread().getName());
+      return new JsonObject().put("spunMs", msSince(start)).put("turns", turns).put("thread", Thread.currentThread().getName());
     };
   }
 }

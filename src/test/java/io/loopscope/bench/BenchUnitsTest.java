@@ -17,20 +17,8 @@ import java.util.concurrent.TimeoutException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The small pieces: durations, URLs, the schedules, error kinds, the article's line, flat memory. */
+/** The small pieces: URLs, the schedules, error kinds, the article's line, flat memory. */
 class BenchUnitsTest {
-
-  @Test
-  void reads_durations_as_people_write_them() {
-    assertThat(DurationConverter.parse("10s")).isEqualTo(Duration.ofSeconds(10));
-    assertThat(DurationConverter.parse("500ms")).isEqualTo(Duration.ofMillis(500));
-    assertThat(DurationConverter.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
-    assertThat(DurationConverter.parse("2m")).isEqualTo(Duration.ofMinutes(2));
-    assertThat(DurationConverter.parse("3")).isEqualTo(Duration.ofSeconds(3));
-    for (String bad : List.of("", "ten", "-1s", "5 parsecs", "10d", "999999h")) {
-      assertThatThrownBy(() -> DurationConverter.parse(bad)).isInstanceOf(CommandLine.TypeConversionException.class);
-    }
-  }
 
   @Test
   void parses_targets_and_labels_them_by_path_when_they_share_a_server() {

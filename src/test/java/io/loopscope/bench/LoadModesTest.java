@@ -1,5 +1,6 @@
 package io.loopscope.bench;
 
+import io.loopscope.testing.StubServer;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;

@@ -1,12 +1,10 @@
 package io.loopscope.bench;
 
+import io.loopscope.testing.BenchReportSchema;
+import io.loopscope.testing.StubServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.json.schema.Draft;
-import io.vertx.json.schema.JsonSchema;
-import io.vertx.json.schema.JsonSchemaOptions;
-import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
 import io.vertx.junit5.VertxExtension;
@@ -20,8 +18,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,18 +48,10 @@ class ReportsTest {
     vertx.close().await();
   }
 
-  static Validator reportValidator() throws IOException {
-    try (InputStream in = ReportsTest.class.getClassLoader().getResourceAsStream("bench/report.schema.json")) {
-      JsonObject schema = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      return Validator.create(JsonSchema.of(schema), new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
-        .setBaseUri("https://loopscope.io/").setOutputFormat(OutputFormat.Basic));
-    }
-  }
-
   @Test
   void the_json_report_validates_against_the_schema() throws IOException {
     JsonObject report = JsonReport.of(results, settings, null);
-    OutputUnit outcome = reportValidator().validate(report);
+    OutputUnit outcome = BenchReportSchema.validator().validate(report);
     assertThat(outcome.getValid()).as(outcome.toString()).isTrue();
 
     JsonObject failing = report.getJsonArray("results").getJsonObject(1);
@@ -73,7 +61,7 @@ class ReportsTest {
 
   @Test
   void the_schema_rejects_what_a_report_must_not_be() throws IOException {
-    Validator validator = reportValidator();
+    Validator validator = BenchReportSchema.validator();
     JsonObject noResults = JsonReport.of(results, settings, null);
     noResults.remove("results");
     assertThat(validator.validate(noResults).getValid()).isFalse();
@@ -93,7 +81,7 @@ class ReportsTest {
     JsonObject report = JsonReport.of(results, LoadSettings.burst(100, 100), suite);
     assertThat(report.getJsonObject("suite").getLong("physicalLimitMs")).isEqualTo(100);
     assertThat(report.getJsonArray("results").getJsonObject(0).getDouble("limitRatio")).isPositive();
-    assertThat(reportValidator().validate(report).getValid()).isTrue();
+    assertThat(BenchReportSchema.validator().validate(report).getValid()).isTrue();
   }
 
   @Test

@@ -203,7 +203,8 @@ class HostileInputTest {
   void a_body_over_the_limit_is_a_413(VertxTestContext ctx) {
     Buffer big = Buffer.buffer("[" + "1,".repeat(3000) + "1]");
     client.post("/process").sendBuffer(big).onComplete(ctx.succeeding(response -> ctx.verify(() -> {
-      assertProblem(response, 413, "payload-too-large");
+      assertThat(assertProblem(response, 413, "payload-too-large").getString("detail"))
+        .isEqualTo("The request body is larger than the configured limit (http.maxBodyBytes)");
       ctx.completeNow();
     })));
   }

@@ -23,9 +23,15 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import static io.loopscope.http.RequestIdHandler.HEADER;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -157,6 +163,34 @@ class RequestIdHandlerTest {
     assertThat(RequestIdHandler.acceptedOrNew(List.of("x".repeat(129)))).matches(GENERATED);
     assertThat(RequestIdHandler.acceptedOrNew(List.of())).matches(GENERATED);
     assertThat(RequestIdHandler.acceptedOrNew(List.of("a\nb"))).matches(GENERATED);
+  }
+
+  @Test
+  void new_ids_are_unique_across_100000_requests_made_from_four_threads_at_once() throws Exception {
+    int perThread = 25_000;
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try {
+      List<CompletableFuture<List<String>>> batches = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        batches.add(CompletableFuture.supplyAsync(() -> {
+          List<String> ids = new ArrayList<>(perThread);
+          for (int i = 0; i < perThread; i++) {
+            ids.add(RequestIdHandler.acceptedOrNew(List.of()));
+          }
+          return ids;
+        }, threads));
+      }
+      Set<String> all = new HashSet<>();
+      for (var batch : batches) {
+        for (String id : batch.get(30, TimeUnit.SECONDS)) {
+          assertThat(id).matches(GENERATED);
+          all.add(id);
+        }
+      }
+      assertThat(all).hasSize(4 * perThread);
+    } finally {
+      threads.shutdownNow();
+    }
   }
 
   private static HttpRequest<Buffer> withHeader(HttpRequest<Buffer> request, String value) {

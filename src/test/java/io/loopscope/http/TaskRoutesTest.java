@@ -115,7 +115,7 @@ class TaskRoutesTest {
   }
 
   @Test
-  void a_body_over_the_limit_is_413(VertxTestContext ctx) {
+  void a_body_over_the_limit_is_413_naming_the_tasks_limit(VertxTestContext ctx) {
     int maxBodyBytes = 1_048_576;
     StringBuilder numbers = new StringBuilder("{\"kind\":\"sort\",\"data\":[0");
     while (numbers.length() <= maxBodyBytes) {
@@ -125,6 +125,8 @@ class TaskRoutesTest {
       .onComplete(ctx.succeeding(response -> ctx.verify(() -> {
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(response.getHeader("content-type")).isEqualTo(Problem.MEDIA_TYPE);
+        assertThat(response.bodyAsJsonObject().getString("detail"))
+          .isEqualTo("The request body is larger than the configured limit (tasks.maxBodyBytes)");
         ctx.completeNow();
       })));
   }

@@ -1,4 +1,4 @@
-package io.loopscope.bench;
+package io.loopscope.cli;
 
 import picocli.CommandLine;
 

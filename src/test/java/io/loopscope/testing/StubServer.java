@@ -1,4 +1,4 @@
-package io.loopscope.bench;
+package io.loopscope.testing;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code /stall}: from its {@code stallAt}-th request on, for one second, nothing is answered
  * until that second is over (the event loop stays free; only the answers wait).
  */
-final class StubServer {
+public final class StubServer {
 
   private final Vertx vertx;
   private final long stallAt;
@@ -28,21 +28,21 @@ final class StubServer {
     this.stallMs = stallMs;
   }
 
-  static StubServer start(Vertx vertx) {
+  public static StubServer start(Vertx vertx) {
     return start(vertx, Long.MAX_VALUE, 0);
   }
 
-  static StubServer start(Vertx vertx, long stallAt, long stallMs) {
+  public static StubServer start(Vertx vertx, long stallAt, long stallMs) {
     StubServer stub = new StubServer(vertx, stallAt, stallMs);
     stub.server = vertx.createHttpServer().requestHandler(stub::handle).listen(0, "127.0.0.1").await();
     return stub;
   }
 
-  String url(String path) {
+  public String url(String path) {
     return "http://127.0.0.1:" + server.actualPort() + path;
   }
 
-  Future<Void> close() {
+  public Future<Void> close() {
     return server.close();
   }
 

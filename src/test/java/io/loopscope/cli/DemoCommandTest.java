@@ -1,5 +1,7 @@
-package io.loopscope.bench;
+package io.loopscope.cli;
 
+import io.loopscope.testing.BenchReportSchema;
+import io.loopscope.bench.ArticleSuite;
 import io.vertx.core.json.JsonObject;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
@@ -35,7 +37,7 @@ class DemoCommandTest {
     assertThat(text).contains("physical limit: 100 requests x 100 ms / concurrency 100 = 0.10s");
     assertThat(text).containsPattern("LoopWatch is not available \\(GET /diagnostics/blocked answered 404\\)|LoopWatch caught \\d+ blocked");
 
-    assertThat(ReportsTest.reportValidator().validate(new JsonObject(Files.readString(json))).getValid()).isTrue();
+    assertThat(BenchReportSchema.validator().validate(new JsonObject(Files.readString(json))).getValid()).isTrue();
     Document page = Jsoup.parse(html.toFile(), "UTF-8");
     assertThat(page.select("[data-chart=latency]")).hasSize(ArticleSuite.PATHS.size());
     assertThat(page.select("figure.endpoint").eachAttr("data-endpoint")).containsExactlyElementsOf(ArticleSuite.PATHS);

@@ -1,5 +1,6 @@
-package io.loopscope.bench;
+package io.loopscope.cli;
 
+import io.loopscope.bench.BaselineServer;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

@@ -1,5 +1,10 @@
-package io.loopscope.app;
+package io.loopscope.cli;
 
+import io.loopscope.app.ConfigLoader;
+import io.loopscope.app.GracefulShutdown;
+import io.loopscope.app.LogFormat;
+import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.app.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;

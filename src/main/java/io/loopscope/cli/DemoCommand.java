@@ -1,5 +1,14 @@
-package io.loopscope.bench;
+package io.loopscope.cli;
 
+import io.loopscope.bench.ArticleSuite;
+import io.loopscope.bench.BlockedThreads;
+import io.loopscope.bench.CommandLineRun;
+import io.loopscope.bench.JsonReport;
+import io.loopscope.bench.LoadSettings;
+import io.loopscope.bench.Progress;
+import io.loopscope.bench.ReportFiles;
+import io.loopscope.bench.TargetResult;
+import io.loopscope.bench.TextReport;
 import io.loopscope.app.ConfigLoader;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.app.MainVerticle;

@@ -1,5 +1,7 @@
-package io.loopscope.bench;
+package io.loopscope.cli;
 
+import io.loopscope.testing.BenchReportSchema;
+import io.loopscope.testing.StubServer;
 import io.loopscope.Main;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -88,7 +90,7 @@ class BenchCommandTest {
     assertThat(cli.outLines().get(0)).matches("/ok: \\d+\\.\\d\\ds, \\d+\\.\\d req/s, 50/50 success");
     assertThat(cli.outLines().get(1)).matches("  latency p50 .+, p90 .+, p99 .+, max .+");
     assertThat(cli.out()).contains("/status/500: ").contains("0/50 success").contains("errors: HTTP 500 x50");
-    assertThat(ReportsTest.reportValidator().validate(new JsonObject(Files.readString(json))).getValid()).isTrue();
+    assertThat(BenchReportSchema.validator().validate(new JsonObject(Files.readString(json))).getValid()).isTrue();
     assertThat(html).isRegularFile();
   }
 

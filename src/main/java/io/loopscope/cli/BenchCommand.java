@@ -1,5 +1,14 @@
-package io.loopscope.bench;
+package io.loopscope.cli;
 
+import io.loopscope.bench.ArticleSuite;
+import io.loopscope.bench.CommandLineRun;
+import io.loopscope.bench.JsonReport;
+import io.loopscope.bench.LoadSettings;
+import io.loopscope.bench.Progress;
+import io.loopscope.bench.ReportFiles;
+import io.loopscope.bench.Target;
+import io.loopscope.bench.TargetResult;
+import io.loopscope.bench.TextReport;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

@@ -1,0 +1,30 @@
+package io.loopscope.architecture;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * One job per package: domain code fails with its own typed failures ({@code io.loopscope.failures}) and
+ * never picks an HTTP status; only {@code http} and the {@code *Routes} classes speak HTTP. The one exception
+ * is the composition root, {@code app.MainVerticle}, which deploys the HTTP verticles.
+ */
+@AnalyzeClasses(packages = "io.loopscope", importOptions = ImportOption.DoNotIncludeTests.class)
+class PackageRulesTest {
+
+  @ArchTest
+  static final ArchRule domain_code_does_not_use_the_http_layer = noClasses()
+    .that().resideOutsideOfPackage("io.loopscope.http..")
+    .and().haveSimpleNameNotEndingWith("Routes")
+    .and().doNotHaveFullyQualifiedName("io.loopscope.app.MainVerticle")
+    .should().dependOnClassesThat().resideInAPackage("io.loopscope.http..")
+    .because("domain packages throw io.loopscope.failures types and http alone maps them to problem+json");
+
+  @ArchTest
+  static final ArchRule failures_know_nothing_of_http_or_vertx = noClasses()
+    .that().resideInAPackage("io.loopscope.failures..")
+    .should().dependOnClassesThat().resideInAnyPackage("io.loopscope.http..", "io.vertx..", "io.netty..");
+}
