@@ -124,7 +124,9 @@ class VirtualThreadWatchTest {
     assertThat(api.get("/vt/pinned?ms=150").send().await().statusCode()).isEqualTo(200);
     awaitReport(PINNED_ROUTE, report -> report.getBoolean("jfr"));
 
-    assertThat(newReports()).as("reports after 500 good calls and one marker pinning")
+    // an event loop the OS starved on a busy machine is reported as a framework task: NoBlockedLoopsTest's matter
+    assertThat(newReports()).as("reports on virtual threads or /vt routes after 500 good calls and one marker pinning")
+      .filteredOn(report -> "virtual-thread".equals(report.getString("pool")) || report.getString("route").contains(" /vt/"))
       .extracting(report -> report.getString("route")).containsExactly(PINNED_ROUTE);
   }
 
