@@ -7,6 +7,7 @@ import io.loopscope.app.StartupException;
 import io.loopscope.cli.BaselineCommand;
 import io.loopscope.cli.BenchCommand;
 import io.loopscope.cli.DemoCommand;
+import io.loopscope.cli.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,10 +16,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
-/** The loopscope command line: {@code serve} (the default), {@code bench}, {@code demo} and {@code baseline}. */
+/** The loopscope command line: {@code serve} (the default), {@code worker}, {@code bench}, {@code demo} and {@code baseline}. */
 @Command(name = "loopscope", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
   description = "Event-loop concurrency on Vert.x: async endpoints, isolated blocking and CPU work, blocked-loop diagnostics.",
-  subcommands = {ServeCommand.class, BenchCommand.class, DemoCommand.class, BaselineCommand.class, CommandLine.HelpCommand.class})
+  subcommands = {ServeCommand.class, WorkerCommand.class, BenchCommand.class, DemoCommand.class, BaselineCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   public static final int EXIT_FAILURE = 1;

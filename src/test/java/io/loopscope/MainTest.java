@@ -119,6 +119,14 @@ class MainTest {
   void help_lists_the_commands() throws Exception {
     Outcome outcome = JavaProcess.run(Map.of(), 60, "--help");
     assertThat(outcome.exitCode()).isZero();
-    assertThat(outcome.stdout()).contains("serve");
+    assertThat(outcome.stdout()).contains("serve", "worker");
+  }
+
+  @Test
+  void a_worker_without_an_external_database_is_refused_with_exit_code_2() throws Exception {
+    Outcome outcome = JavaProcess.run(loopbackPorts(), 60, "worker");
+    assertThat(outcome.exitCode()).isEqualTo(2);
+    assertOneLineWithoutStackTrace(outcome);
+    assertThat(outcome.stderr()).contains("db.url", "a worker needs an external database");
   }
 }

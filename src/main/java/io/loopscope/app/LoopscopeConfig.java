@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public record LoopscopeConfig(
   Http http, Admin admin, VertxThreads vertx, Workers workers, Cpu cpu, Demo demo, Upstream upstream,
-  Concurrency concurrency, Db db, Legacy legacy, Tasks tasks, Diagnostics diagnostics, Metrics metrics,
+  Concurrency concurrency, Db db, Legacy legacy, Cluster cluster, Tasks tasks, Diagnostics diagnostics, Metrics metrics,
   Shutdown shutdown, Log log, VirtualThreads virtualThreads, JsonObject json) {
 
   public record Http(String host, int port, int instances, long maxBodyBytes) {
@@ -52,6 +52,32 @@ public record LoopscopeConfig(
   }
 
   public record Legacy(int instances, int timeoutMs) {
+  }
+
+  /** {@code members} is the parsed {@code host:port} list; an empty {@code kubernetesServiceDns} means TCP-IP join. */
+  public record Cluster(boolean enabled, String nodeName, String host, int port, int eventBusPort, List<String> members,
+                        String kubernetesServiceDns, int heartbeatIntervalSeconds, int maxNoHeartbeatSeconds,
+                        int joinTimeoutSeconds) {
+    /** This node's name: cluster.nodeName, else {@code <hostname>-<pid>} (resolved once, on first use). */
+    public String node() {
+      return nodeName.isEmpty() ? DefaultNodeName.NAME : nodeName;
+    }
+
+    private static final class DefaultNodeName {
+      static final String NAME = hostName() + "-" + ProcessHandle.current().pid();
+
+      private static String hostName() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "");
+        if (!host.isEmpty()) {
+          return host;
+        }
+        try {
+          return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+          return "localhost";
+        }
+      }
+    }
   }
 
   public record Tasks(int maxQueued, int concurrency, int maxBodyBytes) {
@@ -93,7 +119,8 @@ public record LoopscopeConfig(
       new Db(v.string("db.url"), v.string("db.urlFile"), v.intIn("db.poolSize", 1, 1_000),
         v.intIn("db.timeoutMs", 1, 3_600_000),
         new Db.Embedded(v.nonEmpty("db.embedded.dataDir"), v.bool("db.embedded.ephemeral"), v.port("db.embedded.port"))),
-      new Legacy(v.intIn("legacy.instances", 1, 1_000), v.intIn("legacy.timeoutMs", 1, 3_600_000)),
+      legacy(v),
+      cluster(v),
       new Tasks(v.intIn("tasks.maxQueued", 1, 10_000_000), v.intIn("tasks.concurrency", 1, 1_000),
         v.intIn("tasks.maxBodyBytes", 1, 64 * 1024 * 1024)),
       new Diagnostics(v.bool("diagnostics.enabled"), v.intIn("diagnostics.blockThresholdMs", 1, 3_600_000),
@@ -105,6 +132,25 @@ public record LoopscopeConfig(
       new Log(v.oneOf("log.format", List.of("text", "json")), v.bool("log.access")),
       new VirtualThreads(v.intIn("virtualThreads.instances", 1, 4096)),
       json.copy());
+  }
+
+  private static Legacy legacy(Values v) {
+    Legacy legacy = new Legacy(v.intIn("legacy.instances", 0, 1_000), v.intIn("legacy.timeoutMs", 1, 3_600_000));
+    if (legacy.instances() == 0 && !v.bool("cluster.enabled")) {
+      throw new ConfigException("legacy.instances", "0 needs cluster.enabled=true (worker nodes serve the legacy calls)");
+    }
+    return legacy;
+  }
+
+  private static Cluster cluster(Values v) {
+    int heartbeat = v.intIn("cluster.heartbeatIntervalSeconds", 1, 60);
+    int maxNoHeartbeat = v.intIn("cluster.maxNoHeartbeatSeconds", 1, 600);
+    if (maxNoHeartbeat <= heartbeat) {
+      throw new ConfigException("cluster.maxNoHeartbeatSeconds", "must be longer than cluster.heartbeatIntervalSeconds");
+    }
+    return new Cluster(v.bool("cluster.enabled"), v.string("cluster.nodeName"), v.host("cluster.host"),
+      v.port("cluster.port"), v.port("cluster.eventBusPort"), v.members("cluster.members"),
+      v.string("cluster.kubernetes.serviceDns"), heartbeat, maxNoHeartbeat, v.intIn("cluster.joinTimeoutSeconds", 1, 60));
   }
 
   private static int orDefault(int value, int fallback) {
@@ -195,6 +241,17 @@ public record LoopscopeConfig(
 
     int intIn(String key, int min, int max) {
       return (int) longIn(key, min, max);
+    }
+
+    /** {@code "a:5701, b:5701"} -> [a:5701, b:5701]; each must be host:port. */
+    List<String> members(String key) {
+      List<String> members = java.util.Arrays.stream(string(key).split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList();
+      for (String member : members) {
+        if (!member.matches("[A-Za-z0-9.\\-]+:\\d{1,5}")) {
+          throw new ConfigException(key, "'" + member + "' is not host:port");
+        }
+      }
+      return members;
     }
 
     int port(String key) {

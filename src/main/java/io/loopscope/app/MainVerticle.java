@@ -3,6 +3,7 @@ package io.loopscope.app;
 import io.loopscope.blocking.LegacyUserVerticle;
 import io.loopscope.cpu.CpuPool;
 import io.loopscope.db.Database;
+import io.loopscope.diagnostics.FleetWatch;
 import io.loopscope.diagnostics.LoopWatch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.loopscope.http.AdminVerticle;
@@ -39,6 +40,7 @@ public final class MainVerticle extends VerticleBase {
 
   private final List<ApiVerticle> apiVerticles = new CopyOnWriteArrayList<>();
   private final PrometheusMeterRegistry registry;
+  private final NodeRole role;
   private volatile boolean ready;
   private LoopscopeConfig config;
   private Vertx adminVertx;
@@ -48,26 +50,55 @@ public final class MainVerticle extends VerticleBase {
   private CpuPool cpuPool;
   private Database database;
   private LoopWatch loopWatch;
+  private FleetWatch fleet;
 
   /** @param registry where Vert.x's metrics go and /metrics reads from; null when metrics are off */
   public MainVerticle(PrometheusMeterRegistry registry) {
+    this(registry, NodeRole.API);
+  }
+
+  /** @param role API: the whole service; WORKER: only the legacy workers (and admin), on the cluster */
+  public MainVerticle(PrometheusMeterRegistry registry, NodeRole role) {
     this.registry = registry;
+    this.role = role;
   }
 
   @Override
   public Future<?> start() {
     config = LoopscopeConfig.from(config());
     return startLoopWatch()
+      .compose(v -> startFleetWatch())
       .compose(v -> startAdmin())
-      .compose(v -> startDatabaseAndUpstream())
+      .compose(v -> role == NodeRole.WORKER ? startWorker() : startApi())
+      .recover(failure -> stopAll().transform(stopped -> Future.failedFuture(failure)));
+  }
+
+  private Future<Void> startApi() {
+    return startDatabaseAndUpstream()
       .compose(this::deployApi)
       .compose(this::deployTaskRunner)
       .onSuccess(v -> {
         ready = true;
-        LOG.info("loopscope ready: API on port {} ({} event loops), admin on port {}, upstream {}",
-          apiPort(), apiVerticles.size(), adminPort(), upstreamBaseUrl());
+        LOG.info("loopscope ready: API on port {} ({} event loops), admin on port {}, upstream {}{}",
+          apiPort(), apiVerticles.size(), adminPort(), upstreamBaseUrl(), clusterNote());
       })
-      .recover(failure -> stopAll().transform(stopped -> Future.failedFuture(failure)));
+      .mapEmpty();
+  }
+
+  /** A worker node: its legacy JDBC workers answer legacy.users.get for every API node of the cluster. */
+  private Future<Void> startWorker() {
+    return Database.start(vertx, config.db())
+      .onSuccess(started -> database = started)
+      .compose(this::attachDatabase)
+      .onSuccess(v -> {
+        ready = true;
+        LOG.info("loopscope worker ready: {} legacy workers, admin on port {}{}", config.legacy().instances(),
+          adminPort(), clusterNote());
+      });
+  }
+
+  private String clusterNote() {
+    return config.cluster().enabled() ? ", node " + config.cluster().node() + " in the cluster" : "";
   }
 
   @Override
@@ -86,6 +117,15 @@ public final class MainVerticle extends VerticleBase {
       .mapEmpty();
   }
 
+  /** On the cluster only: every node's stalls travel on the event bus (off the cluster, it answers for this node). */
+  private Future<Void> startFleetWatch() {
+    if (loopWatch == null) {
+      return Future.succeededFuture();
+    }
+    fleet = new FleetWatch(config.cluster().node(), role.label(), loopWatch, config.diagnostics().maxReports());
+    return config.cluster().enabled() ? vertx.deployVerticle(fleet).mapEmpty() : Future.succeededFuture();
+  }
+
   /** The admin server gets its own single-loop Vert.x: probes and diagnostics must answer while every API loop is blocked. */
   private Future<Void> startAdmin() {
     return IsolatedVertx.create("admin", new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2))
@@ -102,7 +142,7 @@ public final class MainVerticle extends VerticleBase {
       health.readiness().register("event-loops", promise -> promise.complete(loopWatch.readiness()));
       health.liveness().register("event-loops", promise -> promise.complete(loopWatch.liveness()));
     }
-    admin = new AdminVerticle(health, registry, loopWatch, this::apiPort);
+    admin = new AdminVerticle(health, registry, loopWatch, fleet, this::apiPort);
     return adminVertx.deployVerticle(admin, new DeploymentOptions().setConfig(config.json())).mapEmpty();
   }
 
@@ -115,11 +155,14 @@ public final class MainVerticle extends VerticleBase {
       .map(attached -> upstreamStarted.result());
   }
 
-  /** Readiness now also asks the database; the legacy JDBC workers connect to it. */
+  /** Readiness now also asks the database; the legacy JDBC workers connect to it (none here with legacy.instances=0). */
   private Future<Void> attachDatabase(Database started) {
     health.readiness().register("db", config.db().timeoutMs(), started::checkHealth);
+    if (config.legacy().instances() == 0) {
+      return Future.succeededFuture();
+    }
     return LegacyUserVerticle.deploy(vertx, started.target(), config.legacy().instances(),
-      config.db().timeoutMs(), config.legacy().timeoutMs()).mapEmpty();
+      config.db().timeoutMs(), config.legacy().timeoutMs(), config.cluster().node()).mapEmpty();
   }
 
   private Future<String> startUpstream() {

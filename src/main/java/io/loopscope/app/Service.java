@@ -1,5 +1,6 @@
 package io.loopscope.app;
 
+import io.loopscope.cluster.ClusteredVertx;
 import io.loopscope.diagnostics.LoopWatch;
 import io.loopscope.metrics.RouteBoundMetricsFactory;
 import io.vertx.core.DeploymentOptions;
@@ -24,15 +25,26 @@ public final class Service {
     this.main = main;
   }
 
-  /** Builds the main Vert.x instance and deploys {@link MainVerticle}; on failure everything is closed again. */
+  /** The whole service on one node. */
   public static Future<Service> start(LoopscopeConfig config) {
+    return start(config, NodeRole.API);
+  }
+
+  /** Builds the main Vert.x instance (clustered when cluster.enabled) and deploys {@link MainVerticle}; on failure everything is closed again. */
+  public static Future<Service> start(LoopscopeConfig config, NodeRole role) {
+    // the default node name may look the host name up: here, never on an event loop
+    config.cluster().node();
     PrometheusMeterRegistry registry = config.metrics().enabled() ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     VertxBuilder builder = Vertx.builder().with(vertxOptions(config, registry != null));
     if (registry != null) {
       builder.withMetrics(new RouteBoundMetricsFactory(registry));
     }
-    Vertx vertx = builder.build();
-    MainVerticle main = new MainVerticle(registry);
+    Future<Vertx> built = config.cluster().enabled()
+      ? ClusteredVertx.build(builder, config.cluster()) : Future.succeededFuture(builder.build());
+    return built.compose(vertx -> deploy(vertx, new MainVerticle(registry, role), config));
+  }
+
+  private static Future<Service> deploy(Vertx vertx, MainVerticle main, LoopscopeConfig config) {
     // not bound to any context: on failure it completes after the instance (and its contexts) are gone
     Promise<Service> started = Promise.promise();
     vertx.deployVerticle(main, new DeploymentOptions().setConfig(config.json())).onComplete(deployed -> {
@@ -55,6 +67,9 @@ public final class Service {
       .setEventLoopPoolSize(MainVerticle.eventLoopCount(config))
       .setWorkerPoolSize(config.workers().blockingPoolSize());
     LoopWatch.configure(options, config.diagnostics());
+    if (config.cluster().enabled()) {
+      options.setEventBusOptions(ClusteredVertx.eventBusOptions(config.cluster()));
+    }
     if (metrics) {
       // route templates, never raw paths, keep the label cardinality bounded
       options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)

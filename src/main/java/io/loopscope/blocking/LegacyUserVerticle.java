@@ -26,7 +26,7 @@ import java.util.Optional;
  * The article's psycopg2: plain, blocking JDBC, kept where it cannot hurt an event loop. Each instance is
  * a worker verticle with one JDBC connection (re-opened when lost) on the {@code legacy} worker pool, and
  * handles one request at a time from event-bus address {@value #ADDRESS}; N instances serve N requests at once.
- * Replies: {@code {user, thread, queryMs}}, or a failure with code 404, 503 (no database) or 504 (statement timeout).
+ * Replies: {@code {user, node, thread, queryMs}}, or a failure with code 404, 503 (no database) or 504 (statement timeout).
  */
 public final class LegacyUserVerticle extends VerticleBase {
 
@@ -42,22 +42,25 @@ public final class LegacyUserVerticle extends VerticleBase {
   private final DatabaseTarget target;
   private final int connectTimeoutMs;
   private final int statementTimeoutMs;
+  private final String node;
   private Connection connection;
 
   /**
    * @param connectTimeoutMs how long a (re)connect may take (db.timeoutMs)
    * @param statementTimeoutMs the server cancels a query running longer (legacy.timeoutMs): the caller has given up by then
+   * @param node this node's name, in every reply (on a cluster, which node served it)
    */
-  public LegacyUserVerticle(DatabaseTarget target, int connectTimeoutMs, int statementTimeoutMs) {
+  public LegacyUserVerticle(DatabaseTarget target, int connectTimeoutMs, int statementTimeoutMs, String node) {
     this.target = target;
     this.connectTimeoutMs = connectTimeoutMs;
     this.statementTimeoutMs = statementTimeoutMs;
+    this.node = node;
   }
 
   /** Deploys {@code instances} workers on a pool of as many threads, named {@code legacy-N}. */
   public static Future<String> deploy(Vertx vertx, DatabaseTarget target, int instances, int connectTimeoutMs,
-                                      int statementTimeoutMs) {
-    return vertx.deployVerticle(() -> new LegacyUserVerticle(target, connectTimeoutMs, statementTimeoutMs),
+                                      int statementTimeoutMs, String node) {
+    return vertx.deployVerticle(() -> new LegacyUserVerticle(target, connectTimeoutMs, statementTimeoutMs, node),
       new DeploymentOptions()
         .setThreadingModel(ThreadingModel.WORKER)
         .setWorkerPoolName(WORKER_POOL)
@@ -89,6 +92,7 @@ public final class LegacyUserVerticle extends VerticleBase {
       }
       message.reply(new JsonObject()
         .put("user", user.get())
+        .put("node", node)
         .put("thread", Thread.currentThread().getName())
         .put("queryMs", Elapsed.msSince(start)));
     } catch (SQLException e) {

@@ -1,17 +1,9 @@
 package io.loopscope.cli;
 
-import io.loopscope.app.ConfigLoader;
-import io.loopscope.app.GracefulShutdown;
-import io.loopscope.app.LogFormat;
-import io.loopscope.app.LoopscopeConfig;
-import io.loopscope.app.Service;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.loopscope.app.NodeRole;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code loopscope serve}: runs the service until the process is told to stop. */
@@ -19,17 +11,11 @@ import java.util.concurrent.Callable;
   description = "Run the service: API on http.port, admin on admin.port (the default command).")
 public final class ServeCommand implements Callable<Integer> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
-
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (default: conf/loopscope.yaml when present)")
-  Path configFile;
+  @Mixin
+  ConfigFileOption config;
 
   @Override
   public Integer call() {
-    LoopscopeConfig config = ConfigLoader.load(Optional.ofNullable(configFile));
-    LogFormat.apply(config.log().format());
-    LOG.info("Effective configuration:\n{}", ConfigLoader.describe(config));
-    Service service = Service.start(config).await();
-    return GracefulShutdown.install(service, config.shutdown()).awaitExitCode();
+    return ServiceRun.untilStopped(config.load(), NodeRole.API);
   }
 }

@@ -14,6 +14,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.loopscope.http.Validation.params;
@@ -30,17 +32,22 @@ public final class DiagnosticsRoutes {
   static final int DEFAULT_LIMIT = 50;
   static final int MAX_ROUTE_FILTER = 256;
   static final int MAX_STREAMS = 32;
+  static final String SCOPE_LOCAL = "local";
+  static final String SCOPE_CLUSTER = "cluster";
 
   private final Vertx vertx;
   private final LoopWatch loopWatch;
+  private final FleetWatch fleet;
   private final DemoBurst demo;
   private final Buffer dashboardPage;
   private final int maxReports;
   private final AtomicInteger streams = new AtomicInteger();
 
-  public DiagnosticsRoutes(Vertx vertx, LoopWatch loopWatch, DemoBurst demo, Buffer dashboardPage, int maxReports) {
+  public DiagnosticsRoutes(Vertx vertx, LoopWatch loopWatch, FleetWatch fleet, DemoBurst demo, Buffer dashboardPage,
+                           int maxReports) {
     this.vertx = vertx;
     this.loopWatch = loopWatch;
+    this.fleet = fleet;
     this.demo = demo;
     this.dashboardPage = dashboardPage;
     this.maxReports = maxReports;
@@ -51,11 +58,15 @@ public final class DiagnosticsRoutes {
       new JsonObject().put("loops", loopWatch.eventLoops())));
     router.get("/diagnostics/blocked")
       .handler(params().queryInt("limit", 1, maxReports, Math.min(DEFAULT_LIMIT, maxReports))
-        .queryOptionalText("route", MAX_ROUTE_FILTER))
+        .queryOptionalText("route", MAX_ROUTE_FILTER)
+        .queryEnum("scope", List.of(SCOPE_LOCAL, SCOPE_CLUSTER), SCOPE_LOCAL))
       .handler(this::blocked);
+    router.get("/diagnostics/nodes").handler(ctx -> Responses.json(ctx,
+      new JsonObject().put("node", fleet.node()).put("nodes", new JsonArray(new ArrayList<>(fleet.nodes())))));
     router.get("/diagnostics/stream").handler(this::stream);
     router.post("/diagnostics/reset").handler(ctx -> {
       loopWatch.reset();
+      fleet.reset();
       ctx.response().setStatusCode(204).end();
     });
     router.post("/diagnostics/demo").handler(ctx -> demo.run()
@@ -69,9 +80,9 @@ public final class DiagnosticsRoutes {
   private void blocked(RoutingContext ctx) {
     int limit = ctx.get("limit");
     String route = ctx.get("route");
-    JsonArray reports = new JsonArray();
-    loopWatch.reports(limit, route).forEach(report -> reports.add(report.toJson()));
-    Responses.json(ctx, new JsonObject().put("reports", reports));
+    String scope = ctx.get("scope");
+    List<JsonObject> reports = fleet.reports(SCOPE_CLUSTER.equals(scope), limit, route);
+    Responses.json(ctx, new JsonObject().put("scope", scope).put("reports", new JsonArray(new ArrayList<>(reports))));
   }
 
   /** Server-sent events: {@code lag} each second, {@code blocked} as each report starts and ends. */

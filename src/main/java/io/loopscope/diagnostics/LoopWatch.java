@@ -265,6 +265,16 @@ public final class LoopWatch extends VerticleBase {
     return recent.stream().filter(report -> route == null || route.equals(report.work().name())).limit(limit).toList();
   }
 
+  /** Stalls reported since start (a reset forgets the reports, not this count). */
+  public long stallCount() {
+    return ids.get();
+  }
+
+  /** The worst loop's 10-s lag p99 (0 until a window holds enough samples). */
+  public double lagP99Ms() {
+    return probes.stream().mapToDouble(LoopProbe::windowP99Ms).max().orElse(0);
+  }
+
   /** Forgets every report and every lag sample (metrics counters keep counting: Prometheus expects that). */
   public synchronized void reset() {
     recent.clear();

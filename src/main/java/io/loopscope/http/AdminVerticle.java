@@ -4,6 +4,7 @@ import io.loopscope.app.Health;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.diagnostics.DemoBurst;
 import io.loopscope.diagnostics.DiagnosticsRoutes;
+import io.loopscope.diagnostics.FleetWatch;
 import io.loopscope.diagnostics.LoopWatch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -28,6 +29,7 @@ public final class AdminVerticle extends VerticleBase {
   private final Health health;
   private final PrometheusMeterRegistry registry;
   private final LoopWatch loopWatch;
+  private final FleetWatch fleet;
   private final IntSupplier apiPort;
   private Router router;
   private DemoBurst demo;
@@ -36,12 +38,15 @@ public final class AdminVerticle extends VerticleBase {
   /**
    * @param registry the main instance's metrics, scraped at /metrics; null when metrics are off
    * @param loopWatch the diagnostics to serve; null when they are off
+   * @param fleet the same across the cluster (this node alone when the cluster is off); null when diagnostics are off
    * @param apiPort the API's port once it listens (the dashboard's demo calls it)
    */
-  public AdminVerticle(Health health, PrometheusMeterRegistry registry, LoopWatch loopWatch, IntSupplier apiPort) {
+  public AdminVerticle(Health health, PrometheusMeterRegistry registry, LoopWatch loopWatch, FleetWatch fleet,
+                       IntSupplier apiPort) {
     this.health = health;
     this.registry = registry;
     this.loopWatch = loopWatch;
+    this.fleet = fleet;
     this.apiPort = apiPort;
   }
 
@@ -63,7 +68,7 @@ public final class AdminVerticle extends VerticleBase {
     }
     if (loopWatch != null) {
       demo = new DemoBurst(vertx, config.http().host(), apiPort);
-      new DiagnosticsRoutes(vertx, loopWatch, demo, dashboardPage, config.diagnostics().maxReports()).mount(router);
+      new DiagnosticsRoutes(vertx, loopWatch, fleet, demo, dashboardPage, config.diagnostics().maxReports()).mount(router);
     }
     router.get("/openapi.yaml").handler(ApiDocsRoutes.yaml(contract));
     Problems.install(router);

@@ -45,6 +45,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void the_cluster_is_off_by_default_and_its_keys_come_from_the_environment() {
+    assertThat(ConfigLoader.defaults().cluster().enabled()).isFalse();
+    LoopscopeConfig.Cluster cluster = load(Optional.empty(), Map.of("LOOPSCOPE_CLUSTER_ENABLED", "true",
+      "LOOPSCOPE_CLUSTER_MEMBERS", " 10.0.0.1:5701, node-b:5701 ", "LOOPSCOPE_CLUSTER_NODENAME", "api-1",
+      "LOOPSCOPE_LEGACY_INSTANCES", "0", "LOOPSCOPE_CLUSTER_KUBERNETES_SERVICEDNS", "loopscope-cluster.default.svc"),
+      new Properties()).cluster();
+    assertThat(cluster.enabled()).isTrue();
+    assertThat(cluster.members()).containsExactly("10.0.0.1:5701", "node-b:5701");
+    assertThat(cluster.node()).isEqualTo("api-1");
+    assertThat(cluster.kubernetesServiceDns()).isEqualTo("loopscope-cluster.default.svc");
+  }
+
+  @Test
+  void cluster_settings_that_cannot_work_are_refused() {
+    assertThatThrownBy(() -> load(Optional.empty(), Map.of("LOOPSCOPE_LEGACY_INSTANCES", "0"), new Properties()))
+      .hasMessageContaining("legacy.instances").hasMessageContaining("cluster.enabled");
+    assertThatThrownBy(() -> load(Optional.empty(), Map.of("LOOPSCOPE_CLUSTER_MEMBERS", "10.0.0.1"), new Properties()))
+      .hasMessageContaining("cluster.members").hasMessageContaining("not host:port");
+    assertThatThrownBy(() -> load(Optional.empty(), Map.of("LOOPSCOPE_CLUSTER_MAXNOHEARTBEATSECONDS", "1"), new Properties()))
+      .hasMessageContaining("cluster.maxNoHeartbeatSeconds");
+  }
+
+  @Test
   void the_shipped_defaults_are_conf_loopscope_yaml() throws IOException {
     Path conf = Path.of("conf", "loopscope.yaml");
     assertThat(ConfigLoader.load(Optional.of(conf), Map.of(), new Properties()).json())

@@ -85,6 +85,12 @@ class DashboardBrowserTest {
     WebElement row = wait.until(ExpectedConditions.presenceOfElementLocated(
       By.cssSelector("tr.report[data-route='GET /bad-example']")));
     assertThat(row.getText()).contains("GET /bad-example", "vert.x-eventloop-thread-");
+    // the node column and filter: off the cluster, this node alone
+    String node = row.getAttribute("data-node");
+    assertThat(node).endsWith("-" + ProcessHandle.current().pid());
+    assertThat(row.getText()).contains(node);
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("node-filter"))).selectByValue(node);
+    assertThat(row.isDisplayed()).isTrue();
     wait.until(ExpectedConditions.textMatches(By.id("status"), java.util.regex.Pattern.compile("demo done")));
     // each bad call is a stall of its own, whichever loops they landed on
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tr.report[data-route='GET /bad-example']"),

@@ -95,6 +95,24 @@ class DiagnosticsRoutesTest {
   }
 
   @Test
+  void off_the_cluster_scope_cluster_and_the_node_list_answer_for_this_node_alone() {
+    api.get("/bad-example?ms=150").send().await();
+    await().atMost(Duration.ofSeconds(2)).until(() -> finished(reports("")).size() == 1);
+    String node = reports("").getJsonObject(0).getString("node");
+
+    assertThat(node).endsWith("-" + ProcessHandle.current().pid());
+    assertThat(reports("?scope=cluster")).isEqualTo(reports("?scope=local"));
+    JsonObject nodes = admin.get("/diagnostics/nodes").send().await().bodyAsJsonObject();
+    assertThat(nodes.getString("node")).isEqualTo(node);
+    assertThat(nodes.getJsonArray("nodes")).hasSize(1);
+    JsonObject self = nodes.getJsonArray("nodes").getJsonObject(0);
+    assertThat(self.getString("node")).isEqualTo(node);
+    assertThat(self.getString("role")).isEqualTo("api");
+    assertThat(self.getLong("stalls")).isGreaterThanOrEqualTo(1);
+    assertThat(admin.get("/diagnostics/blocked?scope=fleet").send().await().statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void the_blocked_loop_shows_lag_and_metrics_show_counter_and_histograms() {
     api.get("/bad-example?ms=300").send().await();
     await().atMost(Duration.ofSeconds(2)).until(() -> finished(reports("")).size() == 1);

@@ -56,6 +56,7 @@ class LegacyRoutesTest {
       JsonObject body = legacy.result().bodyAsJsonObject();
       assertThat(body.getJsonObject("user")).isEqualTo(overview.result().bodyAsJsonObject().getJsonObject("user"));
       assertThat(body.getString("thread")).startsWith(LegacyUserVerticle.WORKER_POOL + "-");
+      assertThat(body.getString("node")).as("off the cluster: this process").endsWith("-" + ProcessHandle.current().pid());
       ctx.completeNow();
     })));
   }

@@ -2,7 +2,6 @@ package io.loopscope.k8s;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -12,7 +11,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -21,7 +19,6 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.loopscope.app.ConfigLoader;
 import io.loopscope.app.GracefulShutdown;
 import io.loopscope.app.LoopscopeConfig;
-import io.loopscope.testing.TestService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,17 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -101,8 +90,8 @@ class KubernetesManifestsTest {
     assertThat(app.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
     for (Probe probe : List.of(app.getStartupProbe(), app.getLivenessProbe(), app.getReadinessProbe())) {
       HTTPGetAction get = probe.getHttpGet();
-      assertThat(containerPort(app, get.getPort())).as("probe port of %s", get.getPath()).isEqualTo(config.admin().port());
-      assertThat(adminStatus(get.getPath())).as("GET %s on the admin server", get.getPath()).isEqualTo(200);
+      assertThat(Pods.containerPort(app, get.getPort())).as("probe port of %s", get.getPath()).isEqualTo(config.admin().port());
+      assertThat(Pods.adminStatus(get.getPath())).as("GET %s on the admin server", get.getPath()).isEqualTo(200);
     }
   }
 
@@ -122,8 +111,8 @@ class KubernetesManifestsTest {
   @MethodSource("views")
   void the_pod_configuration_loads_and_matches_the_container_ports(Manifests view) throws IOException {
     LoopscopeConfig config = podConfig(view);
-    assertThat(containerPort(app(view), new IntOrString("http"))).isEqualTo(config.http().port());
-    assertThat(containerPort(app(view), new IntOrString("admin"))).isEqualTo(config.admin().port());
+    assertThat(Pods.containerPort(app(view), new IntOrString("http"))).isEqualTo(config.http().port());
+    assertThat(Pods.containerPort(app(view), new IntOrString("admin"))).isEqualTo(config.admin().port());
     assertThat(config.http().host()).isEqualTo("0.0.0.0");
     assertThat(config.admin().host()).isEqualTo("0.0.0.0");
     assertThat(config.log().format()).isEqualTo("json");
@@ -139,12 +128,12 @@ class KubernetesManifestsTest {
     assertThat(service.getSpec().getPorts()).hasSize(1);
     ServicePort port = service.getSpec().getPorts().get(0);
     assertThat(port.getPort()).isEqualTo(80);
-    assertThat(containerPort(app(view), port.getTargetPort())).isEqualTo(config.http().port());
+    assertThat(Pods.containerPort(app(view), port.getTargetPort())).isEqualTo(config.http().port());
     assertThat(service.getSpec().getPorts()).allSatisfy(p -> {
       assertThat(p.getPort()).isNotEqualTo(config.admin().port());
-      assertThat(containerPort(app(view), p.getTargetPort())).isNotEqualTo(config.admin().port());
+      assertThat(Pods.containerPort(app(view), p.getTargetPort())).isNotEqualTo(config.admin().port());
     });
-    assertThat(service.getSpec().getSelector()).isEqualTo(podLabels(view.get(Deployment.class, APP), service));
+    assertThat(service.getSpec().getSelector()).isEqualTo(Pods.podLabels(view.get(Deployment.class, APP), service));
   }
 
   @ParameterizedTest
@@ -156,8 +145,8 @@ class KubernetesManifestsTest {
     assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
       .containsEntry("prometheus.io/port", String.valueOf(config.admin().port()));
     assertThat(admin.getSpec().getPorts()).singleElement()
-      .satisfies(p -> assertThat(containerPort(app(view), p.getTargetPort())).isEqualTo(config.admin().port()));
-    assertThat(adminStatus(annotations.get("prometheus.io/path"))).isEqualTo(200);
+      .satisfies(p -> assertThat(Pods.containerPort(app(view), p.getTargetPort())).isEqualTo(config.admin().port()));
+    assertThat(Pods.adminStatus(annotations.get("prometheus.io/path"))).isEqualTo(200);
   }
 
   @ParameterizedTest
@@ -189,7 +178,7 @@ class KubernetesManifestsTest {
         assertThat(container.getResources().getLimits()).as(container.getName()).containsKey("memory");
         VolumeMount tmp = container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp")).findFirst()
           .orElseThrow(() -> new AssertionError(container.getName() + " has no writable /tmp"));
-        assertThat(volume(pod, tmp.getName()).getEmptyDir()).isNotNull();
+        assertThat(Pods.volume(pod, tmp.getName()).getEmptyDir()).isNotNull();
       }
     }
   }
@@ -212,7 +201,7 @@ class KubernetesManifestsTest {
     assertThat(url.getUserInfo()).isEqualTo(Manifests.secretValue(credentials, "POSTGRES_USER") + ":"
       + Manifests.secretValue(credentials, "POSTGRES_PASSWORD"));
     assertThat(url.getPath()).isEqualTo("/" + Manifests.secretValue(credentials, "POSTGRES_DB"));
-    assertThat(headless.getSpec().getSelector()).isEqualTo(podLabels(postgres.getSpec().getTemplate().getMetadata().getLabels(), headless));
+    assertThat(headless.getSpec().getSelector()).isEqualTo(Pods.podLabels(postgres.getSpec().getTemplate().getMetadata().getLabels(), headless));
   }
 
   @ParameterizedTest
@@ -267,73 +256,10 @@ class KubernetesManifestsTest {
   }
 
   private static Container app(Manifests view) {
-    return view.get(Deployment.class, APP).getSpec().getTemplate().getSpec().getContainers().stream()
-      .filter(c -> c.getName().equals(APP)).findFirst().orElseThrow();
+    return Pods.container(view, APP);
   }
 
-  /** A port given by name or number, as the container's port number. */
-  private static int containerPort(Container container, IntOrString port) {
-    if (port.getIntVal() != null) {
-      return port.getIntVal();
-    }
-    return container.getPorts().stream().filter(p -> port.getStrVal().equals(p.getName())).map(ContainerPort::getContainerPort)
-      .findFirst().orElseThrow(() -> new AssertionError("no container port named " + port.getStrVal()));
-  }
-
-  private static Volume volume(PodSpec pod, String name) {
-    return pod.getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst()
-      .orElseThrow(() -> new AssertionError("no volume " + name));
-  }
-
-  private static Map<String, String> podLabels(Deployment deployment, Service service) {
-    return podLabels(deployment.getSpec().getTemplate().getMetadata().getLabels(), service);
-  }
-
-  /** The pod's labels that the service selects on; equal to the selector only if the selector matches the pod. */
-  private static Map<String, String> podLabels(Map<String, String> labels, Service service) {
-    Map<String, String> selected = new LinkedHashMap<>();
-    service.getSpec().getSelector().keySet().forEach(key -> {
-      if (labels.containsKey(key)) {
-        selected.put(key, labels.get(key));
-      }
-    });
-    return selected;
-  }
-
-  /**
-   * The configuration the pod's process would load: the file its {@code --config} argument names, read
-   * from the ConfigMap mounted there, and the environment the Deployment sets (Secret values resolved).
-   */
   private static LoopscopeConfig podConfig(Manifests view) throws IOException {
-    PodSpec pod = view.get(Deployment.class, APP).getSpec().getTemplate().getSpec();
-    Container app = app(view);
-    List<String> args = app.getArgs();
-    Path configPath = Path.of(args.get(args.indexOf("--config") + 1));
-    VolumeMount mount = app.getVolumeMounts().stream().filter(m -> configPath.startsWith(m.getMountPath())).findFirst()
-      .orElseThrow(() -> new AssertionError("nothing is mounted at " + configPath));
-    ConfigMap configMap = view.referenced(ConfigMap.class, volume(pod, mount.getName()).getConfigMap().getName());
-    String yaml = configMap.getData().get(Path.of(mount.getMountPath()).relativize(configPath).toString());
-    assertThat(yaml).as("the config file in the ConfigMap").isNotNull();
-
-    Map<String, String> env = new LinkedHashMap<>();
-    for (EnvVar var : app.getEnv()) {
-      env.put(var.getName(), var.getValue() != null ? var.getValue()
-        : Manifests.secretValue(view.referenced(Secret.class, var.getValueFrom().getSecretKeyRef().getName()),
-        var.getValueFrom().getSecretKeyRef().getKey()));
-    }
-    Path file = Files.createTempFile("pod-config", ".yaml");
-    try {
-      Files.writeString(file, yaml);
-      return ConfigLoader.load(Optional.of(file), env, new Properties());
-    } finally {
-      Files.delete(file);
-    }
-  }
-
-  private static int adminStatus(String path) throws IOException, InterruptedException {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + TestService.shared().adminPort() + path))
-      .timeout(Duration.ofSeconds(10)).build();
-    return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    return Pods.config(view, APP);
   }
 }

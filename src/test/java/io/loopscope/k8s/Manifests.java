@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import org.yaml.snakeyaml.Yaml;
 
@@ -34,14 +35,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 
 /**
- * The objects the kustomize base in {@code k8s/} renders, each parsed into the typed fabric8 model with
- * unknown fields rejected. Two views of the same base: {@link #offline} reads the files the
- * kustomization lists and runs its generators itself (so the checks run where kubectl does not), and
- * {@link #rendered} asks {@code kubectl kustomize} when it is installed.
+ * The objects a kustomization in {@code k8s/} renders (the base, or the cluster overlay on top of it),
+ * each parsed into the typed fabric8 model with unknown fields rejected. Two views of the same
+ * kustomization: {@link #offline} reads the files it lists, runs its generators and applies its patches
+ * itself (so the checks run where kubectl does not), and {@link #rendered} asks {@code kubectl kustomize}
+ * when it is installed.
  */
 final class Manifests {
 
-  static final Path BASE = Path.of("k8s");
+  /** What {@code kubectl apply -k k8s} applies: {@code k8s/kustomization.yaml} names this base alone. */
+  static final Path BASE = Path.of("k8s", "base");
+  static final Path CLUSTER = Path.of("k8s", "overlays", "cluster");
 
   private static final Map<String, Class<? extends HasMetadata>> MODEL = Map.of(
     "v1/ConfigMap", ConfigMap.class,
@@ -50,11 +54,15 @@ final class Manifests {
     "apps/v1/Deployment", Deployment.class,
     "apps/v1/StatefulSet", StatefulSet.class,
     "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
+    "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class,
     "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class);
 
   /** What the offline view understands of a kustomization; anything else must be taught to it first. */
   private static final Set<String> KUSTOMIZATION_FIELDS = Set.of("apiVersion", "kind", "resources", "configMapGenerator",
-    "secretGenerator");
+    "secretGenerator", "patches");
+  /** Strategic merge patching merges these lists item by item, by this key (as Kubernetes' patch strategy does). */
+  private static final Map<String, String> MERGE_KEYS = Map.of("containers", "name", "env", "name", "ports", "containerPort",
+    "volumes", "name", "volumeMounts", "mountPath");
 
   /**
    * fabric8 keeps unknown fields in every object's additionalProperties; without its any-setter, Jackson
@@ -81,25 +89,37 @@ final class Manifests {
     this.objects = List.copyOf(objects);
   }
 
-  /** The base as this class reads it: resources, then a ConfigMap per configMapGenerator and a Secret per secretGenerator. */
+  /** The base as this class reads it. */
   static Manifests offline() {
-    Map<String, Object> kustomization = single(BASE.resolve("kustomization.yaml"));
+    return offline(BASE);
+  }
+
+  /** A kustomization as this class reads it. */
+  static Manifests offline(Path dir) {
+    return new Manifests("offline " + dir, untyped(dir).stream().map(Manifests::typed).toList());
+  }
+
+  /**
+   * Resources (files, or directories holding a kustomization of their own), then a ConfigMap per
+   * configMapGenerator and a Secret per secretGenerator, then each patch merged into the object of its kind and name.
+   */
+  private static List<Map<String, Object>> untyped(Path dir) {
+    Map<String, Object> kustomization = single(dir.resolve("kustomization.yaml"));
     for (String field : kustomization.keySet()) {
       if (!KUSTOMIZATION_FIELDS.contains(field)) {
-        throw new IllegalStateException("kustomization.yaml uses '" + field + "', which Manifests.offline() does not render");
+        throw new IllegalStateException(dir + "/kustomization.yaml uses '" + field + "', which Manifests.offline() does not render");
       }
     }
-    List<HasMetadata> objects = new ArrayList<>();
+    List<Map<String, Object>> objects = new ArrayList<>();
     for (String resource : strings(kustomization.get("resources"))) {
-      for (Map<String, Object> document : documents(read(BASE.resolve(resource)))) {
-        objects.add(typed(document));
-      }
+      Path path = dir.resolve(resource).normalize();
+      objects.addAll(Files.isDirectory(path) ? untyped(path) : documents(read(path)));
     }
     for (Map<String, Object> generator : maps(kustomization.get("configMapGenerator"))) {
       Map<String, Object> data = new LinkedHashMap<>();
-      strings(generator.get("files")).forEach(file -> data.put(Path.of(file).getFileName().toString(), read(BASE.resolve(file))));
-      objects.add(typed(Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", generator.get("name")),
-        "data", data)));
+      strings(generator.get("files")).forEach(file -> data.put(Path.of(file).getFileName().toString(), read(dir.resolve(file))));
+      objects.add(Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", generator.get("name")),
+        "data", data));
     }
     for (Map<String, Object> generator : maps(kustomization.get("secretGenerator"))) {
       Map<String, Object> data = new LinkedHashMap<>();
@@ -107,14 +127,71 @@ final class Manifests {
         int equals = literal.indexOf('=');
         data.put(literal.substring(0, equals), base64(literal.substring(equals + 1)));
       });
-      objects.add(typed(Map.of("apiVersion", "v1", "kind", "Secret", "type", "Opaque",
-        "metadata", Map.of("name", generator.get("name")), "data", data)));
+      objects.add(Map.of("apiVersion", "v1", "kind", "Secret", "type", "Opaque",
+        "metadata", Map.of("name", generator.get("name")), "data", data));
     }
-    return new Manifests("offline", objects);
+    for (Map<String, Object> patch : maps(kustomization.get("patches"))) {
+      for (Map<String, Object> document : documents(read(dir.resolve((String) patch.get("path"))))) {
+        Map<String, Object> target = objects.stream().filter(object -> sameObject(object, document)).findFirst()
+          .orElseThrow(() -> new IllegalStateException(patch.get("path") + " patches an object the resources do not have"));
+        objects.set(objects.indexOf(target), merged(target, document));
+      }
+    }
+    return objects;
+  }
+
+  private static boolean sameObject(Map<String, Object> a, Map<String, Object> b) {
+    return a.get("kind").equals(b.get("kind")) && name(a).equals(name(b));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object name(Map<String, Object> object) {
+    return ((Map<String, Object>) object.get("metadata")).get("name");
+  }
+
+  /** A strategic merge: maps key by key, the lists of {@link #MERGE_KEYS} item by item, anything else replaced. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> merged(Map<String, Object> target, Map<String, Object> patch) {
+    Map<String, Object> out = new LinkedHashMap<>(target);
+    patch.forEach((key, value) -> {
+      Object current = out.get(key);
+      if (current instanceof Map && value instanceof Map) {
+        out.put(key, merged((Map<String, Object>) current, (Map<String, Object>) value));
+      } else if (current instanceof List && value instanceof List && MERGE_KEYS.containsKey(key)) {
+        out.put(key, mergedList((List<Map<String, Object>>) current, (List<Map<String, Object>>) value, MERGE_KEYS.get(key)));
+      } else {
+        out.put(key, value);
+      }
+    });
+    return out;
+  }
+
+  private static List<Map<String, Object>> mergedList(List<Map<String, Object>> target, List<Map<String, Object>> patch,
+                                                      String mergeKey) {
+    List<Map<String, Object>> out = new ArrayList<>(target);
+    for (Map<String, Object> item : patch) {
+      int at = -1;
+      for (int i = 0; i < out.size(); i++) {
+        if (item.get(mergeKey).equals(out.get(i).get(mergeKey))) {
+          at = i;
+        }
+      }
+      if (at >= 0) {
+        out.set(at, merged(out.get(at), item));
+      } else {
+        out.add(item);
+      }
+    }
+    return out;
   }
 
   /** {@code kubectl kustomize k8s}, when kubectl is on the PATH. */
   static Optional<Manifests> rendered() {
+    return rendered(BASE.getParent());
+  }
+
+  /** {@code kubectl kustomize DIR}, when kubectl is on the PATH. */
+  static Optional<Manifests> rendered(Path dir) {
     Optional<Path> kubectl = onPath("kubectl");
     if (kubectl.isEmpty()) {
       return Optional.empty();
@@ -122,16 +199,16 @@ final class Manifests {
     try {
       Path output = Files.createTempFile("kustomize", ".yaml");
       try {
-        Process process = new ProcessBuilder(kubectl.get().toString(), "kustomize", BASE.toString())
+        Process process = new ProcessBuilder(kubectl.get().toString(), "kustomize", dir.toString())
           .redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
           process.destroyForcibly();
           throw new IllegalStateException("kubectl kustomize took longer than 120 s");
         }
         if (process.exitValue() != 0) {
-          throw new IllegalStateException("kubectl kustomize " + BASE + " exited " + process.exitValue());
+          throw new IllegalStateException("kubectl kustomize " + dir + " exited " + process.exitValue());
         }
-        return Optional.of(new Manifests("kubectl kustomize", documents(Files.readString(output)).stream().map(Manifests::typed).toList()));
+        return Optional.of(new Manifests("kubectl kustomize " + dir, documents(Files.readString(output)).stream().map(Manifests::typed).toList()));
       } finally {
         Files.deleteIfExists(output);
       }
@@ -145,8 +222,17 @@ final class Manifests {
 
   /** Every view this machine can produce: always the offline one, and kubectl's when it is there. */
   static List<Manifests> views() {
-    List<Manifests> views = new ArrayList<>(List.of(offline()));
-    rendered().ifPresent(views::add);
+    return views(BASE, BASE.getParent());
+  }
+
+  /** The same for the cluster overlay. */
+  static List<Manifests> clusterViews() {
+    return views(CLUSTER, CLUSTER);
+  }
+
+  private static List<Manifests> views(Path offline, Path kustomized) {
+    List<Manifests> views = new ArrayList<>(List.of(offline(offline)));
+    rendered(kustomized).ifPresent(views::add);
     return views;
   }
 

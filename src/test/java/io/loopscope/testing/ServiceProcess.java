@@ -31,6 +31,7 @@ import static org.awaitility.Awaitility.await;
 public final class ServiceProcess implements AutoCloseable {
 
   private static final Pattern READY = Pattern.compile("loopscope ready: API on port (\\d+) .*admin on port (\\d+)");
+  private static final Pattern WORKER_READY = Pattern.compile("loopscope worker ready: .*admin on port (\\d+)");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
   private final Process process;
@@ -51,19 +52,30 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Starts {@code java -jar target/loopscope.jar serve ARGS} with these LOOPSCOPE_ variables on top of the test defaults, and waits until it is ready. */
   public static ServiceProcess start(String name, Map<String, String> env, String... args) {
+    ServiceProcess service = launch(name, List.of(), env, "serve", args);
+    service.awaitReady();
+    return service;
+  }
+
+  /**
+   * Starts {@code java JVM_FLAGS -jar target/loopscope.jar COMMAND ARGS} ({@code serve} or {@code worker}) without
+   * waiting: several can start at once, then {@link #awaitReady()} each.
+   */
+  public static ServiceProcess launch(String name, List<String> jvmFlags, Map<String, String> env, String command,
+                                      String... args) {
     try {
       Path workDir = Files.createTempDirectory("loopscope-it");
       Path logDir = Files.createDirectories(Path.of("target", "it-logs"));
-      List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-jar", jar().toString(), "serve"));
-      command.addAll(List.of(args));
-      ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+      List<String> line = new ArrayList<>(List.of(javaBinary(), "-Xmx256m"));
+      line.addAll(jvmFlags);
+      line.addAll(List.of("-jar", jar().toString(), command));
+      line.addAll(List.of(args));
+      ProcessBuilder builder = new ProcessBuilder(line).directory(workDir.toFile())
         .redirectError(logDir.resolve(name + ".stderr.log").toFile());
       builder.environment().keySet().removeIf(key -> key.startsWith("LOOPSCOPE_"));
       builder.environment().putAll(defaults());
       builder.environment().putAll(env);
-      ServiceProcess service = new ServiceProcess(builder.start(), workDir, logDir.resolve(name + ".stdout.log"));
-      service.awaitReady();
-      return service;
+      return new ServiceProcess(builder.start(), workDir, logDir.resolve(name + ".stdout.log"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -94,20 +106,27 @@ public final class ServiceProcess implements AutoCloseable {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  private void awaitReady() {
+  /** Waits for the ready line and reads the ports from it (a worker has no API port: -1). */
+  public ServiceProcess awaitReady() {
     await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(50))
       .failFast("the service exited during start-up", () -> !process.isAlive())
       .until(() -> readyLine().isPresent());
-    Matcher ready = READY.matcher(readyLine().orElseThrow());
-    if (!ready.find()) {
+    String line = readyLine().orElseThrow();
+    Matcher ready = READY.matcher(line);
+    Matcher worker = WORKER_READY.matcher(line);
+    if (ready.find()) {
+      apiPort = Integer.parseInt(ready.group(1));
+      adminPort = Integer.parseInt(ready.group(2));
+    } else if (worker.find()) {
+      adminPort = Integer.parseInt(worker.group(1));
+    } else {
       throw new IllegalStateException("unreadable ready line");
     }
-    apiPort = Integer.parseInt(ready.group(1));
-    adminPort = Integer.parseInt(ready.group(2));
+    return this;
   }
 
   private Optional<String> readyLine() {
-    return lines().stream().filter(line -> READY.matcher(line).find()).findFirst();
+    return lines().stream().filter(line -> READY.matcher(line).find() || WORKER_READY.matcher(line).find()).findFirst();
   }
 
   private void copyLines(Path logFile) {
@@ -151,6 +170,12 @@ public final class ServiceProcess implements AutoCloseable {
 
   public long pid() {
     return process.pid();
+  }
+
+  /** {@code kill -9}, as a crash: no shutdown hook, no goodbye to the cluster. */
+  public void kill() throws InterruptedException {
+    process.toHandle().destroyForcibly();
+    process.waitFor();
   }
 
   /**

@@ -1,0 +1,10 @@
+package io.loopscope.app;
+
+/** What a loopscope process runs: the whole service ({@code serve}) or only legacy workers on the cluster ({@code worker}). */
+public enum NodeRole {
+  API, WORKER;
+
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

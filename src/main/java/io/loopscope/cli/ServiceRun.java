@@ -1,0 +1,27 @@
+package io.loopscope.cli;
+
+import io.loopscope.app.ConfigLoader;
+import io.loopscope.app.GracefulShutdown;
+import io.loopscope.app.LogFormat;
+import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.app.NodeRole;
+import io.loopscope.app.Service;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What {@code serve} and {@code worker} share: log the configuration, start, and run until told to stop. */
+final class ServiceRun {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceRun.class);
+
+  private ServiceRun() {
+  }
+
+  /** Returns the exit code once the process has been told to stop and has stopped. */
+  static int untilStopped(LoopscopeConfig config, NodeRole role) {
+    LogFormat.apply(config.log().format());
+    LOG.info("Effective configuration:\n{}", ConfigLoader.describe(config));
+    Service service = Service.start(config, role).await();
+    return GracefulShutdown.install(service, config.shutdown()).awaitExitCode();
+  }
+}
