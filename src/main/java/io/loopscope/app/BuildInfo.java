@@ -17,6 +17,11 @@ public final class BuildInfo {
     return PROPERTIES.getProperty("version");
   }
 
+  /** The major version of the embedded PostgreSQL binaries (what a data directory's PG_VERSION must say). */
+  public static String postgresMajor() {
+    return PROPERTIES.getProperty("postgres.version").split("\\.")[0];
+  }
+
   public static String swaggerUiRoot() {
     return "META-INF/resources/webjars/swagger-ui/" + PROPERTIES.getProperty("swaggerUi.version");
   }

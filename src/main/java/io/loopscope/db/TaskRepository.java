@@ -1,10 +1,12 @@
 package io.loopscope.db;
 
+import io.loopscope.failures.IdempotencyKeyReused;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -25,11 +27,38 @@ public final class TaskRepository {
     this.database = database;
   }
 
-  /** Queues a task; empty when {@code maxQueued} tasks are already waiting. */
-  public Future<Optional<JsonObject>> submit(String kind, String inputJson, int maxQueued) {
-    return database.run(pool -> pool.withTransaction(conn -> conn.query(SqlQueries.LOCK_TASK_QUEUE).execute()
-      .compose(locked -> conn.preparedQuery(SqlQueries.INSERT_TASK).execute(Tuple.of(kind, inputJson, maxQueued)))
-      .map(rows -> SqlQueries.firstRow(rows).map(SqlQueries::task))));
+  /** A queued task; {@code replayed} when an earlier request with the same Idempotency-Key had created it. */
+  public record Submitted(JsonObject task, boolean replayed) {
+  }
+
+  /**
+   * Queues a task; empty when {@code maxQueued} tasks are already waiting. With an {@code idempotencyKey}
+   * (null for none) the task that key created is returned instead of a new one, or, when that was another
+   * task, an {@link IdempotencyKeyReused}. The queue lock serialises submissions, so two requests with one key
+   * cannot both insert.
+   */
+  public Future<Optional<Submitted>> submit(String kind, String inputJson, int maxQueued, String idempotencyKey) {
+    return database.write(conn -> conn.query(SqlQueries.LOCK_TASK_QUEUE).execute()
+      .compose(locked -> earlier(conn, kind, inputJson, idempotencyKey))
+      .compose(earlier -> earlier.isPresent()
+        ? Future.succeededFuture(earlier)
+        : conn.preparedQuery(SqlQueries.INSERT_TASK).execute(Tuple.of(kind, inputJson, maxQueued, idempotencyKey))
+          .map(rows -> SqlQueries.firstRow(rows).map(row -> new Submitted(SqlQueries.task(row), false)))));
+  }
+
+  private static Future<Optional<Submitted>> earlier(SqlConnection conn, String kind, String inputJson, String idempotencyKey) {
+    if (idempotencyKey == null) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return conn.preparedQuery(SqlQueries.TASK_BY_IDEMPOTENCY_KEY).execute(Tuple.of(idempotencyKey, kind, inputJson))
+      .compose(rows -> {
+        Optional<Row> row = SqlQueries.firstRow(rows);
+        if (row.isPresent() && !row.get().getBoolean("same_request")) {
+          return Future.failedFuture(new IdempotencyKeyReused("Idempotency-Key " + idempotencyKey + " was used for task "
+            + row.get().getLong("id") + ", a different request; use a new key for a new task"));
+        }
+        return Future.succeededFuture(row.map(found -> new Submitted(SqlQueries.task(found), true)));
+      });
   }
 
   public Future<Optional<JsonObject>> find(long id) {
@@ -43,8 +72,9 @@ public final class TaskRepository {
       .map(TaskRepository::toArray));
   }
 
-  public Future<List<Claimed>> claim(int max, int leaseSeconds) {
-    return database.run(pool -> pool.preparedQuery(SqlQueries.CLAIM_TASKS).execute(Tuple.of(max, (double) leaseSeconds))
+  /** Claims up to {@code max} tasks for {@code runner} (who it is, e.g. pid@host, kept in claimed_by). */
+  public Future<List<Claimed>> claim(int max, int leaseSeconds, String runner) {
+    return database.run(pool -> pool.preparedQuery(SqlQueries.CLAIM_TASKS).execute(Tuple.of(max, (double) leaseSeconds, runner))
       .map(rows -> {
         List<Claimed> claimed = new ArrayList<>();
         rows.forEach(row -> claimed.add(new Claimed(row.getLong("id"), row.getString("kind"), row.getString("input"),
@@ -53,9 +83,10 @@ public final class TaskRepository {
       }));
   }
 
-  public Future<Void> renewLeases(Collection<Long> ids, int leaseSeconds) {
+  /** Extends the leases of these attempts; one another process took over (its lease had run out) is left alone. */
+  public Future<Void> renewLeases(Collection<Claimed> attempts, int leaseSeconds) {
     return database.run(pool -> pool.preparedQuery(SqlQueries.RENEW_LEASES)
-      .execute(Tuple.of(ids.toArray(Long[]::new), (double) leaseSeconds)).mapEmpty());
+      .execute(attemptsTuple(attempts).addDouble((double) leaseSeconds)).mapEmpty());
   }
 
   /**
@@ -71,10 +102,15 @@ public final class TaskRepository {
       .map(rows -> rows.rowCount() == 1));
   }
 
-  /** Puts tasks this process was running back in the queue (a graceful stop), so the next start runs them at once. */
-  public Future<Void> requeue(Collection<Long> ids) {
-    return database.run(pool -> pool.preparedQuery(SqlQueries.REQUEUE_TASKS).execute(Tuple.of((Object) ids.toArray(Long[]::new)))
-      .mapEmpty());
+  /** Puts attempts this process was running back in the queue (a graceful stop, a full pool), so they run again soon. */
+  public Future<Void> requeue(Collection<Claimed> attempts) {
+    return database.run(pool -> pool.preparedQuery(SqlQueries.REQUEUE_TASKS).execute(attemptsTuple(attempts)).mapEmpty());
+  }
+
+  private static Tuple attemptsTuple(Collection<Claimed> attempts) {
+    return Tuple.tuple()
+      .addArrayOfLong(attempts.stream().map(Claimed::id).toArray(Long[]::new))
+      .addArrayOfInteger(attempts.stream().map(Claimed::attempt).toArray(Integer[]::new));
   }
 
   private static JsonArray toArray(RowSet<Row> rows) {

@@ -3,6 +3,7 @@ package io.loopscope.http;
 import io.loopscope.failures.Conflict;
 import io.loopscope.failures.DatabaseUnavailable;
 import io.loopscope.failures.Failure;
+import io.loopscope.failures.IdempotencyKeyReused;
 import io.loopscope.failures.InvalidInput;
 import io.loopscope.failures.NotFound;
 import io.loopscope.failures.Saturated;
@@ -91,6 +92,8 @@ public record Problem(String type, String title, int status, String detail, Stri
         : invalidParameter(invalid.field(), detail);
     } else if (failure instanceof Conflict conflict) {
       return of(409, conflict.slug(), conflict.title(), detail);
+    } else if (failure instanceof IdempotencyKeyReused) {
+      return of(422, "idempotency-key-reused", "Idempotency-Key reused", detail);
     }
     return internal();
   }

@@ -23,6 +23,9 @@ public final class TaskRoutes {
 
   static final List<String> STATES = List.of("queued", "running", "done", "failed");
   static final int MAX_PAGE = 100;
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+  static final int MAX_IDEMPOTENCY_KEY = 255;
 
   private final Vertx vertx;
   private final LoopscopeConfig config;
@@ -38,7 +41,9 @@ public final class TaskRoutes {
   }
 
   public void mount(Router router) {
+    // the IETF httpapi draft's Idempotency-Key, with Stripe's semantics (see TaskRepository.submit)
     router.post("/tasks")
+      .handler(params().headerOptionalToken(IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY))
       .handler(BodyLimit.of(config.tasks().maxBodyBytes(), "tasks.maxBodyBytes"))
       .handler(this::submitTask);
     router.get("/tasks/:id").handler(params().pathLong("id", 1, Long.MAX_VALUE)).handler(this::getTask);
@@ -51,23 +56,28 @@ public final class TaskRoutes {
   private void submitTask(RoutingContext ctx) {
     Future.succeededFuture(ctx.body().buffer())
       .map(body -> TaskSpec.parse(body, limits))
-      .compose(this::queue)
-      .onSuccess(task -> accepted(ctx, task))
+      .compose(spec -> queue(spec, ctx.get(IDEMPOTENCY_KEY)))
+      .onSuccess(submitted -> accepted(ctx, submitted))
       .onFailure(ctx::fail);
   }
 
-  private Future<JsonObject> queue(TaskSpec spec) {
+  private Future<TaskRepository.Submitted> queue(TaskSpec spec, String idempotencyKey) {
     int maxQueued = config.tasks().maxQueued();
-    return tasks.submit(spec.kind(), spec.input().encode(), maxQueued)
+    return tasks.submit(spec.kind(), spec.input().encode(), maxQueued, idempotencyKey)
       .compose(queued -> queued.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(
         Problem.saturated(maxQueued + " tasks are already waiting (tasks.maxQueued)", 1).toException())));
   }
 
-  private void accepted(RoutingContext ctx, JsonObject task) {
-    long id = task.getLong("id");
-    vertx.eventBus().publish(TaskRunner.QUEUED_ADDRESS, id);
+  /** 202 either way; a replay says so (Stripe's Idempotent-Replayed) and wakes no runner. */
+  private void accepted(RoutingContext ctx, TaskRepository.Submitted submitted) {
+    long id = submitted.task().getLong("id");
+    if (submitted.replayed()) {
+      ctx.response().putHeader(IDEMPOTENT_REPLAYED, "true");
+    } else {
+      vertx.eventBus().publish(TaskRunner.QUEUED_ADDRESS, id);
+    }
     ctx.response().putHeader(HttpHeaders.LOCATION, "/tasks/" + id);
-    json(ctx, 202, task.toBuffer());
+    json(ctx, 202, submitted.task().toBuffer());
   }
 
   private void getTask(RoutingContext ctx) {

@@ -15,7 +15,7 @@ import java.util.function.Function;
  */
 public final class Validation implements Handler<RoutingContext> {
 
-  private enum Source { QUERY, PATH }
+  private enum Source { QUERY, PATH, HEADER }
 
   /**
    * What a parameter accepts, in OpenAPI's words ({@code in}, {@code type}, {@code minimum}, ...), so the
@@ -99,6 +99,20 @@ public final class Validation implements Handler<RoutingContext> {
     }, "string", null, null, null, maxLength);
   }
 
+  /**
+   * A request header that may be absent (then null): 1 to {@code maxLength} visible ASCII characters, bare
+   * or as a structured-field string ({@code "..."}, stored without the quotes), as an Idempotency-Key is.
+   */
+  public Validation headerOptionalToken(String name, int maxLength) {
+    return add(name, Source.HEADER, null, true, text -> {
+      String token = text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"") ? text.substring(1, text.length() - 1) : text;
+      if (token.isEmpty() || token.length() > maxLength || !token.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+        throw invalid(name, name + " must be 1 to " + maxLength + " visible ASCII characters, e.g. a UUID");
+      }
+      return token;
+    }, "string", null, null, null, maxLength);
+  }
+
   /** An integer path parameter in [min, max]. */
   public Validation pathLong(String name, long min, long max) {
     return add(name, Source.PATH, null, false, text -> parseLong(name, text, min, max), "integer", min, max, null, null);
@@ -114,7 +128,7 @@ public final class Validation implements Handler<RoutingContext> {
     // an empty text default means "no default" (any value), as does a bound at the end of the long range
     Object documentedDefault = "".equals(defaultValue) || Long.valueOf(Long.MAX_VALUE).equals(defaultValue)
       || (defaultValue instanceof List<?> list && list.isEmpty()) ? null : defaultValue;
-    Spec spec = new Spec(name, source == Source.PATH ? "path" : "query", type, source == Source.PATH, minimum,
+    Spec spec = new Spec(name, source.name().toLowerCase(Locale.ROOT), type, source == Source.PATH, minimum,
       maximum == null || maximum == Long.MAX_VALUE ? null : maximum, documentedDefault, allowed, maxLength);
     params.add(new Param(name, source, defaultValue, optional, parse, spec));
     return this;
@@ -138,7 +152,9 @@ public final class Validation implements Handler<RoutingContext> {
     if (param.source() == Source.PATH) {
       text = ctx.pathParam(param.name());
     } else {
-      List<String> values = ctx.queryParam(param.name());
+      List<String> values = param.source() == Source.HEADER
+        ? ctx.request().headers().getAll(param.name())
+        : ctx.queryParam(param.name());
       if (values.size() > 1) {
         throw invalid(param.name(), param.name() + " is given more than once");
       }

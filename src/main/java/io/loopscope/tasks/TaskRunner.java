@@ -21,9 +21,9 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
@@ -37,19 +37,21 @@ import java.util.stream.IntStream;
 public final class TaskRunner extends VerticleBase {
 
   public static final String QUEUED_ADDRESS = "tasks.queued";
-  static final int LEASE_SECONDS = 30;
   private static final long POLL_MS = 1_000;
-  private static final long RENEW_MS = LEASE_SECONDS * 1_000L / 3;
   private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
 
   private final Database database;
   private final CpuPool cpuPool;
   private final String upstreamBaseUrl;
   private final Function<Throwable, JsonObject> errorBody;
-  private final Set<Long> running = new HashSet<>();
+  /** This process's attempts by task id: the attempt number fences what it writes. */
+  private final Map<Long, Claimed> running = new HashMap<>();
+  /** Who claims, kept with each claim (claimed_by): which process ran what, when several share a database. */
+  private final String runnerId = ProcessHandle.current().pid() + "@" + hostName();
   private TaskRepository tasks;
   private UpstreamClient upstream;
   private int concurrency;
+  private int leaseSeconds;
   private int maxItems;
   private boolean claiming;
   private boolean claimAgain;
@@ -68,12 +70,13 @@ public final class TaskRunner extends VerticleBase {
   public Future<?> start() {
     LoopscopeConfig config = LoopscopeConfig.from(config());
     concurrency = config.tasks().concurrency();
+    leaseSeconds = config.tasks().leaseSeconds();
     maxItems = config.cpu().maxItems();
     tasks = new TaskRepository(database);
     upstream = new UpstreamClient(vertx, UpstreamClient.UpstreamTarget.parse(upstreamBaseUrl),
       config.upstream().timeoutMs(), config.upstream().maxConnections());
     vertx.setPeriodic(POLL_MS, id -> claim());
-    vertx.setPeriodic(RENEW_MS, id -> renewLeases());
+    vertx.setPeriodic(leaseSeconds * 1_000L / 3, id -> renewLeases());
     MessageConsumer<Object> queued = vertx.eventBus().consumer(QUEUED_ADDRESS, message -> claim());
     return queued.completion().onSuccess(v -> claim());
   }
@@ -85,11 +88,12 @@ public final class TaskRunner extends VerticleBase {
     if (running.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Long> unfinished = List.copyOf(running);
+    List<Claimed> unfinished = List.copyOf(running.values());
+    List<Long> ids = unfinished.stream().map(Claimed::id).toList();
     return tasks.requeue(unfinished)
-      .onSuccess(v -> LOG.info("Stopping: {} running tasks went back to the queue {}", unfinished.size(), unfinished))
+      .onSuccess(v -> LOG.info("Stopping: {} running tasks went back to the queue {}", ids.size(), ids))
       .onFailure(failure -> LOG.warn("Stopping: could not requeue tasks {}; they run again when their lease ends ({})",
-        unfinished, failure.getMessage()))
+        ids, failure.getMessage()))
       .otherwiseEmpty();
   }
 
@@ -104,7 +108,7 @@ public final class TaskRunner extends VerticleBase {
       return;
     }
     claiming = true;
-    tasks.claim(free, LEASE_SECONDS)
+    tasks.claim(free, leaseSeconds, runnerId)
       .onSuccess(claimed -> {
         databaseBack();
         claimed.forEach(this::run);
@@ -120,7 +124,7 @@ public final class TaskRunner extends VerticleBase {
   }
 
   private void run(Claimed task) {
-    running.add(task.id());
+    running.put(task.id(), task);
     execute(task)
       .transform(outcome -> record(task, outcome.succeeded() ? outcome.result() : null, outcome.cause()))
       .onComplete(recorded -> {
@@ -171,13 +175,21 @@ public final class TaskRunner extends VerticleBase {
     // nothing was done: a full pool or an absent database says so, and the task runs later
     boolean saturated = failure instanceof Saturated || failure instanceof DatabaseUnavailable;
     if (failure == null) {
-      recorded = tasks.finish(task, "done", result, null);
+      recorded = tasks.finish(task, "done", result, null).onSuccess(written -> droppedIfTakenOver(task, written));
     } else if (saturated) {
-      recorded = tasks.requeue(List.of(task.id()));
+      recorded = tasks.requeue(List.of(task));
     } else {
-      recorded = tasks.finish(task, "failed", null, errorOf(task, failure).encode());
+      recorded = tasks.finish(task, "failed", null, errorOf(task, failure).encode()).onSuccess(written -> droppedIfTakenOver(task, written));
     }
     return recorded.onFailure(this::databaseDown).map(!saturated);
+  }
+
+  /** This process stalled past its lease (a long GC pause, a frozen VM) and another attempt owns the task now. */
+  private static void droppedIfTakenOver(Claimed task, boolean written) {
+    if (!written) {
+      LOG.warn("Task {} attempt {}: its lease ran out and another attempt took it over; this attempt's result is dropped",
+        task.id(), task.attempt());
+    }
   }
 
   private JsonObject errorOf(Claimed task, Throwable failure) {
@@ -189,8 +201,13 @@ public final class TaskRunner extends VerticleBase {
 
   private void renewLeases() {
     if (!running.isEmpty()) {
-      tasks.renewLeases(List.copyOf(running), LEASE_SECONDS).onFailure(this::databaseDown);
+      tasks.renewLeases(List.copyOf(running.values()), leaseSeconds).onFailure(this::databaseDown);
     }
+  }
+
+  /** From the environment (a pod's name in Kubernetes): a DNS lookup here would block the event loop. */
+  private static String hostName() {
+    return System.getenv().getOrDefault("HOSTNAME", "localhost");
   }
 
   /** Logged once per outage, not once per poll. */

@@ -131,6 +131,48 @@ class TaskRoutesTest {
       })));
   }
 
+  /** Stripe's semantics: same key and task -> the same task, marked as a replay; same key, other task -> 422. */
+  @Test
+  void a_retry_with_the_same_idempotency_key_gets_the_same_task_and_another_task_under_that_key_is_422(VertxTestContext ctx) {
+    String key = "retry-" + System.nanoTime();
+    JsonObject task = new JsonObject().put("kind", "sort").put("data", new JsonArray(List.of(2, 1)));
+    // the same task written differently (spacing, field order) is the same request
+    String sameTaskOtherText = "{ \"data\": [2, 1], \"kind\": \"sort\" }";
+    client.post("/tasks").putHeader("Idempotency-Key", key).sendJsonObject(task)
+      .compose(first -> client.post("/tasks").putHeader("Idempotency-Key", "\"" + key + "\"")
+        .putHeader("content-type", "application/json").sendBuffer(Buffer.buffer(sameTaskOtherText))
+        .compose(retry -> client.post("/tasks").putHeader("Idempotency-Key", key)
+          .sendJsonObject(task.copy().put("data", new JsonArray(List.of(3))))
+          .map(other -> List.of(first, retry, other))))
+      .onComplete(ctx.succeeding(answers -> ctx.verify(() -> {
+        HttpResponse<Buffer> first = answers.get(0);
+        HttpResponse<Buffer> retry = answers.get(1);
+        HttpResponse<Buffer> other = answers.get(2);
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(first.getHeader("Idempotent-Replayed")).isNull();
+        assertThat(retry.statusCode()).isEqualTo(202);
+        assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retry.bodyAsJsonObject().getLong("id")).isEqualTo(first.bodyAsJsonObject().getLong("id"));
+        assertThat(retry.getHeader("location")).isEqualTo(first.getHeader("location"));
+        assertThat(other.statusCode()).isEqualTo(422);
+        assertThat(other.getHeader("content-type")).isEqualTo(Problem.MEDIA_TYPE);
+        assertThat(other.bodyAsJsonObject().getString("type")).isEqualTo("urn:loopscope:problem:idempotency-key-reused");
+        ctx.completeNow();
+      })));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"has space", "\"\"", "a-key-longer-than-255-characters"})
+  void a_malformed_idempotency_key_is_400(String key, VertxTestContext ctx) {
+    String sent = key.startsWith("a-key-longer") ? key + "x".repeat(256) : key;
+    client.post("/tasks").putHeader("Idempotency-Key", sent).sendJsonObject(new JsonObject().put("kind", "sort").put("data", new JsonArray()))
+      .onComplete(ctx.succeeding(response -> ctx.verify(() -> {
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.bodyAsJsonObject().getString("field")).isEqualTo("Idempotency-Key");
+        ctx.completeNow();
+      })));
+  }
+
   @Test
   void an_unknown_task_is_404(VertxTestContext ctx) {
     client.get("/tasks/" + Long.MAX_VALUE).send().onComplete(ctx.succeeding(response -> ctx.verify(() -> {

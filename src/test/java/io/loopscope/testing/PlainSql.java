@@ -20,7 +20,11 @@ public final class PlainSql {
   }
 
   public static List<Map<String, Object>> query(TestService service, String sql, Object... args) {
-    DatabaseTarget target = service.service().main().database().target();
+    return query(service.service().main().database().target(), sql, args);
+  }
+
+  /** Against any PostgreSQL, e.g. the embedded one of a service running as a child process. */
+  public static List<Map<String, Object>> query(DatabaseTarget target, String sql, Object... args) {
     try (Connection connection = DriverManager.getConnection(target.jdbcUrl(5_000), target.jdbcSession(10_000, 5_000));
          PreparedStatement statement = connection.prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {

@@ -32,19 +32,22 @@ public final class ServiceProcess implements AutoCloseable {
 
   private static final Pattern READY = Pattern.compile("loopscope ready: API on port (\\d+) .*admin on port (\\d+)");
   private static final Pattern WORKER_READY = Pattern.compile("loopscope worker ready: .*admin on port (\\d+)");
+  private static final Pattern EMBEDDED = Pattern.compile("PostgreSQL embedded \\(data in (.+)\\) at postgresql://postgres@localhost:(\\d+)/");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
   private final Process process;
   private final List<String> stdout = new ArrayList<>();
   private final Path workDir;
+  private final Path stderrFile;
   private final Thread reader;
   private final List<WebClient> clients = new ArrayList<>();
   private int apiPort = -1;
   private int adminPort = -1;
 
-  private ServiceProcess(Process process, Path workDir, Path logFile) {
+  private ServiceProcess(Process process, Path workDir, Path logFile, Path stderrFile) {
     this.process = process;
     this.workDir = workDir;
+    this.stderrFile = stderrFile;
     this.reader = new Thread(() -> copyLines(logFile), "child-stdout");
     reader.setDaemon(true);
     reader.start();
@@ -70,15 +73,25 @@ public final class ServiceProcess implements AutoCloseable {
       line.addAll(jvmFlags);
       line.addAll(List.of("-jar", jar().toString(), command));
       line.addAll(List.of(args));
-      ProcessBuilder builder = new ProcessBuilder(line).directory(workDir.toFile())
-        .redirectError(logDir.resolve(name + ".stderr.log").toFile());
+      Path stderr = logDir.resolve(name + ".stderr.log");
+      ProcessBuilder builder = new ProcessBuilder(line).directory(workDir.toFile()).redirectError(stderr.toFile());
       builder.environment().keySet().removeIf(key -> key.startsWith("LOOPSCOPE_"));
       builder.environment().putAll(defaults());
       builder.environment().putAll(env);
-      return new ServiceProcess(builder.start(), workDir, logDir.resolve(name + ".stdout.log"));
+      return new ServiceProcess(builder.start(), workDir, logDir.resolve(name + ".stdout.log"), stderr);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code serve} without waiting for anything (a test that kills it during start-up, or expects it to fail). */
+  public static ServiceProcess launch(String name, Map<String, String> env) {
+    return launch(name, List.of(), env, "serve");
+  }
+
+  /** The LOOPSCOPE_ variables of a service whose embedded PostgreSQL keeps its data in {@code dataDir}. */
+  public static Map<String, String> keptDataDir(Path dataDir) {
+    return Map.of("LOOPSCOPE_DB_EMBEDDED_EPHEMERAL", "false", "LOOPSCOPE_DB_EMBEDDED_DATADIR", dataDir.toString());
   }
 
   private static Map<String, String> defaults() {
@@ -146,6 +159,28 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /** The embedded PostgreSQL's data directory and port, from the line the service logs when its database is ready. */
+  public record EmbeddedPostgres(Path dataDir, int port) {
+    public String url() {
+      return "postgresql://postgres@localhost:" + port + "/postgres";
+    }
+  }
+
+  public EmbeddedPostgres embeddedPostgres() {
+    return lines().stream().map(EMBEDDED::matcher).filter(Matcher::find).findFirst()
+      .map(found -> new EmbeddedPostgres(Path.of(found.group(1)), Integer.parseInt(found.group(2))))
+      .orElseThrow(() -> new IllegalStateException("the service logged no embedded PostgreSQL"));
+  }
+
+  /** What the process wrote to stderr so far, line by line. */
+  public List<String> stderrLines() {
+    try {
+      return Files.readAllLines(stderrFile).stream().filter(line -> !line.isBlank()).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Every stdout line so far. */
   public List<String> lines() {
     synchronized (stdout) {
@@ -184,6 +219,19 @@ public final class ServiceProcess implements AutoCloseable {
    */
   public void terminate() {
     process.toHandle().destroy();
+  }
+
+  /** SIGSTOP / SIGCONT: pins the process where it is (a test reads the database's state before a kill). */
+  public void pause() {
+    Signals.send("STOP", List.of(process.pid()));
+  }
+
+  public void resume() {
+    Signals.send("CONT", List.of(process.pid()));
+  }
+
+  public boolean alive() {
+    return process.isAlive();
   }
 
   /** Waits for the exit and returns its code; fails if the process outlives the timeout. */
