@@ -15,7 +15,7 @@ import java.util.Map;
 public record LoopscopeConfig(
   Http http, Admin admin, VertxThreads vertx, Workers workers, Cpu cpu, Demo demo, Upstream upstream,
   Concurrency concurrency, Db db, Legacy legacy, Cluster cluster, Tasks tasks, Diagnostics diagnostics, Metrics metrics,
-  Shutdown shutdown, Log log, JsonObject json) {
+  Shutdown shutdown, Log log, VirtualThreads virtualThreads, JsonObject json) {
 
   public record Http(String host, int port, int instances, long maxBodyBytes, long bodyBudgetBytes, int shedHeapPercent,
                      Connections connections) {
@@ -105,6 +105,10 @@ public record LoopscopeConfig(
   public record Log(String format, boolean access) {
   }
 
+  /** The virtual-thread verticles behind /vt (Java 21+). */
+  public record VirtualThreads(int instances) {
+  }
+
   public static LoopscopeConfig from(JsonObject json) {
     Values v = new Values(json);
     int cores = Runtime.getRuntime().availableProcessors();
@@ -136,6 +140,7 @@ public record LoopscopeConfig(
       new Metrics(v.bool("metrics.enabled")),
       new Shutdown(v.intIn("shutdown.readinessDelayMs", 0, 3_600_000), v.intIn("shutdown.drainTimeoutMs", 0, 3_600_000)),
       new Log(v.oneOf("log.format", List.of("text", "json")), v.bool("log.access")),
+      new VirtualThreads(v.intIn("virtualThreads.instances", 1, 4096)),
       json.copy());
   }
 

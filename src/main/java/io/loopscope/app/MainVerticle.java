@@ -17,6 +17,7 @@ import io.loopscope.tasks.TaskRunner;
 import io.loopscope.upstream.BlockingUpstreamClient;
 import io.loopscope.upstream.UpstreamClient;
 import io.loopscope.upstream.UpstreamSimulator;
+import io.loopscope.vthreads.VirtualThreads;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -34,7 +35,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Deploys everything in order and owns shutdown: the admin server (on a Vert.x instance of its own),
  * the database (embedded server and migrations off the event loop) with its legacy JDBC workers, the
- * upstream simulator (on its own Vert.x too), the CPU pool, one {@link ApiVerticle} per event loop, then
+ * upstream simulator (on its own Vert.x too), the CPU pool, the virtual-thread verticles (Java 21+), one
+ * {@link ApiVerticle} per event loop, then
  * the task runner. Readiness turns UP only once all of it runs.
  */
 public final class MainVerticle extends VerticleBase {
@@ -215,8 +217,9 @@ public final class MainVerticle extends VerticleBase {
         ApiVerticle.initialiseClasses();
         return new BlockingUpstreamClient(UpstreamClient.UpstreamTarget.parse(upstreamBaseUrl), config.upstream().timeoutMs());
       })
-      .compose(blockingUpstream -> deployApi(new Services(cpuPool, blockingUpstream, upstreamBaseUrl, database, loopWatch,
-        bodyBudget, heapPressure, apiConnections)))
+      .compose(blockingUpstream -> VirtualThreads.deploy(vertx, config.virtualThreads().instances())
+        .compose(virtualThreads -> deployApi(new Services(cpuPool, blockingUpstream, upstreamBaseUrl, database, loopWatch,
+          virtualThreads, bodyBudget, heapPressure, apiConnections))))
       .map(upstreamBaseUrl);
   }
 

@@ -7,11 +7,14 @@ import io.loopscope.overload.ConnectionLimit;
 import io.loopscope.overload.BodyBudget;
 import io.loopscope.overload.HeapPressure;
 import io.loopscope.upstream.BlockingUpstreamClient;
+import io.loopscope.vthreads.VirtualThreads;
 
 /**
  * What every ApiVerticle instance shares; made once by {@link MainVerticle}. {@code loopWatch} is null when
- * diagnostics are off. The body budget, heap pressure and connection count are process-wide: one for all loops.
+ * diagnostics are off; {@code virtualThreads} runs nothing on Java 17. The body budget, heap pressure and
+ * connection count are process-wide: one for all loops.
  */
 public record Services(CpuPool cpuPool, BlockingUpstreamClient blockingUpstream, String upstreamBaseUrl, Database database,
-                       LoopWatch loopWatch, BodyBudget bodyBudget, HeapPressure heapPressure, ConnectionLimit apiConnections) {
+                       LoopWatch loopWatch, VirtualThreads virtualThreads, BodyBudget bodyBudget, HeapPressure heapPressure,
+                       ConnectionLimit apiConnections) {
 }

@@ -20,6 +20,7 @@ public final class BlockedReport {
 
   private final long id;
   private final Thread thread;
+  private final String threadName;
   private final String pool;
   private final Integer loop;
   private final RunningWork.Work work;
@@ -29,11 +30,26 @@ public final class BlockedReport {
   private final long thresholdNanos;
   private final StackTraceElement[] stack;
   private volatile long durationNanos = -1;
+  private volatile Boolean pinned;
+  private volatile String pinnedReason;
+  private volatile boolean fromJfr;
 
   BlockedReport(long id, Thread thread, String pool, Integer loop, RunningWork.Work work, long startNanos,
                 long detectedAtNanos, long thresholdNanos, StackTraceElement[] stack) {
+    this(id, thread, thread.getName(), pool, loop, work, startNanos, detectedAtNanos, thresholdNanos, stack);
+  }
+
+  /** A report on a thread known only by name (a pinned virtual thread the JDK told us about after it ended). */
+  BlockedReport(long id, String threadName, String pool, Integer loop, RunningWork.Work work, long startNanos,
+                long detectedAtNanos, long thresholdNanos, StackTraceElement[] stack) {
+    this(id, null, threadName, pool, loop, work, startNanos, detectedAtNanos, thresholdNanos, stack);
+  }
+
+  private BlockedReport(long id, Thread thread, String threadName, String pool, Integer loop, RunningWork.Work work,
+                        long startNanos, long detectedAtNanos, long thresholdNanos, StackTraceElement[] stack) {
     this.id = id;
     this.thread = thread;
+    this.threadName = threadName;
     this.pool = pool;
     this.loop = loop;
     this.work = work;
@@ -67,6 +83,27 @@ public final class BlockedReport {
     return frame.getClassName().startsWith("io.loopscope.");
   }
 
+  /** Marks a virtual thread's report: pinned to its carrier (and why, on Java 24+) or hogging it. Call before publishing. */
+  BlockedReport onVirtualThread(boolean pinned, String pinnedReason) {
+    this.pinned = pinned;
+    this.pinnedReason = pinnedReason;
+    return this;
+  }
+
+  /** For a stall reported after it ended (a pinned virtual thread): its duration as measured where it happened. */
+  /** What JFR's jdk.VirtualThreadPinned event said of this stall: its exact duration and, on 24+, why. */
+  BlockedReport confirmedByJfr(long durationNanos, String pinnedReason) {
+    this.durationNanos = durationNanos;
+    this.pinnedReason = pinnedReason;
+    this.fromJfr = true;
+    return this;
+  }
+
+  /** True for a virtual thread pinned to its carrier. */
+  boolean pinned() {
+    return Boolean.TRUE.equals(pinned);
+  }
+
   void finish(long endNanos) {
     durationNanos = Math.max(detectedAfterNanos, endNanos - startNanos);
   }
@@ -75,8 +112,17 @@ public final class BlockedReport {
     return id;
   }
 
+  /** The thread, or null when only its name is known. */
   public Thread thread() {
     return thread;
+  }
+
+  public String threadName() {
+    return threadName;
+  }
+
+  long thresholdNanos() {
+    return thresholdNanos;
   }
 
   public String pool() {
@@ -110,9 +156,9 @@ public final class BlockedReport {
     for (StackTraceElement frame : stack) {
       frames.add(frame.toString());
     }
-    return new JsonObject()
+    JsonObject json = new JsonObject()
       .put("id", id)
-      .put("thread", thread.getName())
+      .put("thread", threadName)
       .put("loop", loop)
       .put("pool", pool)
       .put("kind", work.kindLabel())
@@ -123,6 +169,13 @@ public final class BlockedReport {
       .put("durationMs", millis(durationNanos()))
       .put("ongoing", ongoing())
       .put("stack", frames);
+    if (pinned != null) {
+      json.put("pinned", pinned).put("jfr", fromJfr);
+      if (pinnedReason != null) {
+        json.put("pinnedReason", pinnedReason);
+      }
+    }
+    return json;
   }
 
   private static double millis(long nanos) {

@@ -25,6 +25,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -44,7 +45,8 @@ import java.util.regex.Pattern;
  * and a {@code checkIntervalMs} tick, with its logging replaced by {@link #onBlocked}: one stall is one
  * report and one WARN line, however many ticks it spans. Per-loop heartbeats ({@link LoopProbe}) measure
  * lag and date a stall's end. The watchdog thread and the checker's thread only read what the watched
- * threads wrote; neither ever schedules work on a loop.
+ * threads wrote; neither ever schedules work on a loop. Virtual threads, which Vert.x's checker never
+ * sees, are watched by {@link VirtualThreadWatch} on the same watchdog, into the same reports.
  */
 public final class LoopWatch extends VerticleBase {
 
@@ -65,6 +67,7 @@ public final class LoopWatch extends VerticleBase {
   private final AtomicLong ids = new AtomicLong();
   private LoopscopeConfig.Diagnostics config;
   private ScheduledExecutorService watchdog;
+  private VirtualThreadWatch virtualThreads;
 
   /** @param registry where the lag and blocked metrics go; null when metrics are off */
   public LoopWatch(MeterRegistry registry) {
@@ -106,6 +109,10 @@ public final class LoopWatch extends VerticleBase {
     watchdog.scheduleWithFixedDelay(guarded(this::finishResumed), config.checkIntervalMs(), config.checkIntervalMs(),
       TimeUnit.MILLISECONDS);
     watchdog.scheduleAtFixedRate(guarded(this::everySecond), 1, 1, TimeUnit.SECONDS);
+    virtualThreads = new VirtualThreadWatch(config, ids, this::admit, this::finish);
+    watchdog.execute(virtualThreads::start); // starting JFR takes 100 ms or more: not on this event loop
+    watchdog.scheduleWithFixedDelay(guarded(virtualThreads::check), config.checkIntervalMs(), config.checkIntervalMs(),
+      TimeUnit.MILLISECONDS);
     LOG.info("LoopWatch on {} event loops: stalls over {} ms (workers {} ms) reported, checked every {} ms",
       probes.size(), config.blockThresholdMs(), config.workerBlockThresholdMs(), config.checkIntervalMs());
     return Future.succeededFuture();
@@ -117,6 +124,7 @@ public final class LoopWatch extends VerticleBase {
     vertx.eventBus().removeInboundInterceptor(running.eventBusTracker());
     probes.forEach(LoopProbe::stop);
     watchdog.shutdownNow();
+    virtualThreads.stop();
     running.clear();
     return Future.succeededFuture();
   }
@@ -124,6 +132,14 @@ public final class LoopWatch extends VerticleBase {
   /** The first handler of a router whose requests should be named in reports. */
   public Handler<RoutingContext> routeTracker() {
     return running.routeTracker();
+  }
+
+  /**
+   * {@code work} as it should run on a virtual thread for the request {@code ctx} serves: watched for
+   * pinning and hogging, and named after the request's route in reports. Call on the request's event loop.
+   */
+  public <T> Callable<T> onVirtualThread(RoutingContext ctx, Callable<T> work) {
+    return virtualThreads.tracked(RunningWork.routeName(ctx), work);
   }
 
   /** On the checker's thread, every tick, for each thread past its limit. */
@@ -147,6 +163,13 @@ public final class LoopWatch extends VerticleBase {
       }
       report = newReport(thread, start, now, event.maxExecTime());
       ongoing.put(thread, report);
+    }
+    admit(report);
+  }
+
+  /** A new report: kept, logged, counted and streamed. */
+  private void admit(BlockedReport report) {
+    synchronized (this) {
       recent.addFirst(report);
       while (recent.size() > config.maxReports()) {
         recent.removeLast();
@@ -187,7 +210,7 @@ public final class LoopWatch extends VerticleBase {
     LoopProbe probe = probeOf(report.thread());
     long beat = probe == null ? 0 : probe.lastBeatNanos();
     report.finish(beat > report.startNanos() ? Math.min(beat, now) : now);
-    LOG.info("{} ({}) is running again: {} was blocked for {} ms in all (report {})", report.thread().getName(),
+    LOG.info("{} ({}) is running again: {} was blocked for {} ms in all (report {})", report.threadName(),
       report.pool(), report.work().name(), TimeUnit.NANOSECONDS.toMillis(report.durationNanos()), report.id());
     if (registry != null) {
       DistributionSummary.builder("loopscope.blocked.seconds").baseUnit("seconds")
@@ -199,13 +222,13 @@ public final class LoopWatch extends VerticleBase {
   }
 
   private void logDetected(BlockedReport report) {
-    LOG.atWarn().addKeyValue("route", report.work().name()).addKeyValue("thread", report.thread().getName())
+    LOG.atWarn().addKeyValue("route", report.work().name()).addKeyValue("thread", report.threadName())
       .log("Blocked {}: {} has run {} for {} ms (limit {} ms); report {} at /diagnostics/blocked",
-        report.pool(), report.thread().getName(), report.work().name(),
-        TimeUnit.NANOSECONDS.toMillis(report.durationNanos()),
-        report.pool().equals(EVENT_LOOP_POOL) ? config.blockThresholdMs() : config.workerBlockThresholdMs(), report.id());
+        report.pool(), report.threadName(), report.work().name(),
+        TimeUnit.NANOSECONDS.toMillis(report.durationNanos()), TimeUnit.NANOSECONDS.toMillis(report.thresholdNanos()),
+        report.id());
     if (LOG.isDebugEnabled()) {
-      StringBuilder stack = new StringBuilder("Stack of ").append(report.thread().getName()).append(" at detection:");
+      StringBuilder stack = new StringBuilder("Stack of ").append(report.threadName()).append(" at detection:");
       for (StackTraceElement frame : report.stack()) {
         stack.append(System.lineSeparator()).append("\tat ").append(frame);
       }

@@ -90,10 +90,15 @@ public final class RunningWork {
       return null;
     }
     if (work instanceof RoutingContext ctx) {
-      return new Work(Kind.HTTP, ctx.request().method().name() + " " + routeTemplate(ctx.currentRoute()));
+      return new Work(Kind.HTTP, routeName(ctx));
     }
     String address = (String) work;
     return new Work(Kind.EVENT_BUS, "event-bus " + (address.startsWith(REPLY_PREFIX) ? "(reply)" : address));
+  }
+
+  /** {@code GET /users/:id/overview}: the method and the template of the route now serving {@code ctx}. */
+  static String routeName(RoutingContext ctx) {
+    return ctx.request().method().name() + " " + routeTemplate(ctx.currentRoute());
   }
 
   /** Route templates, never raw paths: the name becomes a metric label, so it must stay bounded. */

@@ -46,7 +46,7 @@ public final class ApiVerticle extends VerticleBase {
     new JsonObject().put("warm", true).toBuffer();
     ByteBufAllocator.DEFAULT.ioBuffer(1024).release();
     for (Class<?> routes : List.of(ArticleRoutes.class, ConcurrencyRoutes.class, UserRoutes.class, LegacyRoutes.class,
-      TaskRoutes.class, ApiDocsRoutes.class, Problems.class, Validation.class, RequestIdHandler.class)) {
+      TaskRoutes.class, VirtualThreadRoutes.class, ApiDocsRoutes.class, Problems.class, Validation.class, RequestIdHandler.class)) {
       try {
         Class.forName(routes.getName(), true, routes.getClassLoader());
       } catch (ClassNotFoundException e) {
@@ -79,7 +79,10 @@ public final class ApiVerticle extends VerticleBase {
     new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream(),
       bodyLimit(services, config.http().maxBodyBytes(), "http.maxBodyBytes")).mount(router);
     new ConcurrencyRoutes(vertx, config, upstream).mount(router);
-    new UserRoutes(new UserRepository(services.database())).mount(router);
+    UserRoutes users = new UserRoutes(new UserRepository(services.database()));
+    users.mount(router);
+    new VirtualThreadRoutes(vertx, config, services.virtualThreads(), services.loopWatch(), upstream,
+      services.blockingUpstream(), users).mount(router);
     new LegacyRoutes(vertx, config).mount(router);
     new TaskRoutes(vertx, config, new TaskRepository(services.database()),
       bodyLimit(services, config.tasks().maxBodyBytes(), "tasks.maxBodyBytes"), services.cpuPool()).mount(router);

@@ -27,7 +27,7 @@ public final class ArticleRoutes {
 
   public static final String WORKER_POOL_HEADER = "X-Worker-Pool";
   public static final String WORKER_THREAD_HEADER = "X-Worker-Thread";
-  private static final int POST_ID = 1;
+  static final int POST_ID = 1;
   private static final Buffer SYNC_EXAMPLE = new JsonObject()
     .put("numbers", new JsonArray(IntStream.range(0, 1000).boxed().toList())).toBuffer();
 
@@ -48,15 +48,24 @@ public final class ArticleRoutes {
     this.bodyLimit = bodyLimit;
   }
 
-  public void mount(Router router) {
+  /** {@code ms}: how long to wait, up to {@code demo.maxDelayMs}, 100 by default. */
+  static Validation waitParams(LoopscopeConfig config) {
+    return params().queryInt("ms", 0, config.demo().maxDelayMs(), 100);
+  }
+
+  /** {@code ms}: the upstream's delay (its default latency when absent); {@code fail}: make it answer 500. */
+  static Validation upstreamParams(LoopscopeConfig config) {
     int maxDelayMs = config.demo().maxDelayMs();
-    Validation upstreamParams = params()
+    return params()
       .queryInt("ms", 0, maxDelayMs, Math.min(config.upstream().latencyMs(), maxDelayMs))
       .queryBool("fail", false);
+  }
 
-    router.get("/test/async").handler(params().queryInt("ms", 0, maxDelayMs, 100)).handler(this::testAsync);
-    router.get("/test/sync").handler(params().queryInt("ms", 0, maxDelayMs, 100).queryBool("ordered", false))
-      .handler(this::testSync);
+  public void mount(Router router) {
+    Validation upstreamParams = upstreamParams(config);
+
+    router.get("/test/async").handler(waitParams(config)).handler(this::testAsync);
+    router.get("/test/sync").handler(waitParams(config).queryBool("ordered", false)).handler(this::testSync);
     if (config.demo().badExampleEnabled()) {
       router.get("/bad-example").handler(upstreamParams).handler(this::badExample);
     }
@@ -72,7 +81,12 @@ public final class ArticleRoutes {
   private void testAsync(RoutingContext ctx) {
     int ms = ctx.get("ms");
     long start = System.nanoTime();
-    sleepAsync(ms).onSuccess(v -> json(ctx, new JsonObject().put("data", "ok").put("waitedMs", msSince(start))));
+    sleepAsync(ms).onSuccess(v -> json(ctx, waitedSince(start)));
+  }
+
+  /** The answer of a wait that began at {@code start}. */
+  static JsonObject waitedSince(long start) {
+    return new JsonObject().put("data", "ok").put("waitedMs", msSince(start));
   }
 
   private Future<Void> sleepAsync(int ms) {
@@ -89,7 +103,8 @@ public final class ArticleRoutes {
       .onFailure(ctx::fail);
   }
 
-  private static JsonObject sleepBlocking(int ms, long requestStart) throws InterruptedException {
+  /** {@code time.sleep(ms)} on the calling thread: how long it queued before, waited, and on which thread. */
+  static JsonObject sleepBlocking(int ms, long requestStart) throws InterruptedException {
     long queuedMs = msSince(requestStart);
     long start = System.nanoTime();
     Thread.sleep(ms);

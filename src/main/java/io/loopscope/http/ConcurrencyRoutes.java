@@ -46,6 +46,11 @@ public final class ConcurrencyRoutes {
     this.upstream = upstream;
   }
 
+  /** {@code n} calls (up to {@code concurrency.maxFanOut}) of {@code ms} each. */
+  static Validation fanOutParams(LoopscopeConfig config) {
+    return params().queryInt("n", 1, config.concurrency().maxFanOut(), 3).queryInt("ms", 0, config.demo().maxDelayMs(), 100);
+  }
+
   public void mount(Router router) {
     int maxFanOut = config.concurrency().maxFanOut();
     int maxDelayMs = config.demo().maxDelayMs();
@@ -55,9 +60,7 @@ public final class ConcurrencyRoutes {
         .queryOptionalInt("deadlineMs", 1, maxDelayMs))
       .handler(ConcurrencyRoutes::checkFailIndexes)
       .handler(this::gather);
-    router.get("/sequential")
-      .handler(params().queryInt("n", 1, maxFanOut, 3).queryInt("ms", 0, maxDelayMs, 100))
-      .handler(this::sequential);
+    router.get("/sequential").handler(fanOutParams(config)).handler(this::sequential);
     router.get("/taskgroup")
       .handler(params().queryInt("n", 1, maxFanOut, 3).queryInt("ms", 0, maxDelayMs, 1000)
         .queryIntList("fail", 0, maxFanOut - 1, maxFanOut).queryInt("failMs", 0, maxDelayMs, 50))

@@ -38,18 +38,21 @@ public final class UserRoutes {
     this.users = users;
   }
 
+  /** {@code id}, {@code mode} (concurrent or sequential), {@code latency}. */
+  static Validation overviewParams() {
+    return params().pathLong("id", 1, Long.MAX_VALUE)
+      .queryEnum("mode", List.of(CONCURRENT, SEQUENTIAL), CONCURRENT)
+      .queryBool("latency", false);
+  }
+
   public void mount(Router router) {
-    router.get("/users/:id/overview")
-      .handler(params().pathLong("id", 1, Long.MAX_VALUE)
-        .queryEnum("mode", List.of(CONCURRENT, SEQUENTIAL), CONCURRENT)
-        .queryBool("latency", false))
-      .handler(this::getOverview);
+    router.get("/users/:id/overview").handler(overviewParams()).handler(this::getOverview);
   }
 
-  private record Timed<T>(T value, long ms) {
+  record Timed<T>(T value, long ms) {
   }
 
-  private record Overview(Timed<Optional<JsonObject>> user, Timed<JsonArray> orders,
+  record Overview(Timed<Optional<JsonObject>> user, Timed<JsonArray> orders,
                           Timed<Optional<JsonObject>> preferences) {
   }
 
@@ -82,15 +85,15 @@ public final class UserRoutes {
         fetchPreferences(id, latency).map(preferences -> new Overview(user, orders, preferences))));
   }
 
-  private Future<Timed<Optional<JsonObject>>> fetchUser(long id, boolean latency) {
+  Future<Timed<Optional<JsonObject>>> fetchUser(long id, boolean latency) {
     return timed(() -> users.findUser(id, latency ? USER_LATENCY_MS : 0));
   }
 
-  private Future<Timed<JsonArray>> fetchOrders(long id, boolean latency) {
+  Future<Timed<JsonArray>> fetchOrders(long id, boolean latency) {
     return timed(() -> users.latestOrders(id, latency ? ORDERS_LATENCY_MS : 0));
   }
 
-  private Future<Timed<Optional<JsonObject>>> fetchPreferences(long id, boolean latency) {
+  Future<Timed<Optional<JsonObject>>> fetchPreferences(long id, boolean latency) {
     return timed(() -> users.preferences(id, latency ? PREFERENCES_LATENCY_MS : 0));
   }
 
@@ -99,13 +102,13 @@ public final class UserRoutes {
     return query.get().map(value -> new Timed<>(value, msSince(start)));
   }
 
-  private static Future<Overview> requireUser(long id, Overview overview) {
+  static Future<Overview> requireUser(long id, Overview overview) {
     return overview.user().value().isPresent()
       ? Future.succeededFuture(overview)
       : Future.failedFuture(Problem.notFound("No user " + id).toException());
   }
 
-  private static JsonObject toJson(Overview overview, String mode, boolean latency, long totalMs) {
+  static JsonObject toJson(Overview overview, String mode, boolean latency, long totalMs) {
     return new JsonObject()
       .put("mode", mode)
       .put("latency", latency)
