@@ -1,5 +1,6 @@
 package io.loopscope;
 
+import java.util.concurrent.TimeUnit;
 import io.loopscope.testing.JavaProcess;
 import io.loopscope.testing.JavaProcess.Outcome;
 import org.junit.jupiter.api.Test;
@@ -111,7 +112,7 @@ class MainTest {
       assertThat(response.body()).contains("\"data\":\"ok\"");
     } finally {
       process.destroy();
-      process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      process.waitFor(30, TimeUnit.SECONDS);
     }
   }
 

@@ -28,18 +28,18 @@ public final class GracefulShutdown {
   private static final Logger LOG = LoggerFactory.getLogger(GracefulShutdown.class);
   private static final List<String> SIGNALS = List.of("TERM", "INT");
 
-  private final Service service;
+  private final RunningService service;
   private final LoopscopeConfig.Shutdown config;
   private final AtomicInteger signals = new AtomicInteger();
   private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
 
-  private GracefulShutdown(Service service, LoopscopeConfig.Shutdown config) {
+  private GracefulShutdown(RunningService service, LoopscopeConfig.Shutdown config) {
     this.service = service;
     this.config = config;
   }
 
   /** Takes over SIGTERM and SIGINT for this service; {@link #awaitExitCode()} then tells when and how to exit. */
-  public static GracefulShutdown install(Service service, LoopscopeConfig.Shutdown config) {
+  public static GracefulShutdown install(RunningService service, LoopscopeConfig.Shutdown config) {
     GracefulShutdown shutdown = new GracefulShutdown(service, config);
     shutdown.handleSignals();
     return shutdown;

@@ -1,5 +1,7 @@
 package io.loopscope.app;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -81,8 +83,8 @@ public record LoopscopeConfig(
           return host;
         }
         try {
-          return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
+          return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
           return "localhost";
         }
       }

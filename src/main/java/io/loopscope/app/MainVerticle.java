@@ -1,5 +1,6 @@
 package io.loopscope.app;
 
+import io.loopscope.upstream.UpstreamUrl;
 import io.loopscope.blocking.LegacyUserVerticle;
 import io.loopscope.cpu.CpuPool;
 import io.loopscope.db.Database;
@@ -215,18 +216,18 @@ public final class MainVerticle extends VerticleBase {
     // trust store as it is built (300 ms), the routers' classes initialise Jackson (200 ms)
     return vertx.executeBlocking(() -> {
         ApiVerticle.initialiseClasses();
-        return new BlockingUpstreamClient(UpstreamClient.UpstreamTarget.parse(upstreamBaseUrl), config.upstream().timeoutMs());
+        return new BlockingUpstreamClient(UpstreamUrl.parse(upstreamBaseUrl), config.upstream().timeoutMs());
       })
       .compose(blockingUpstream -> VirtualThreads.deploy(vertx, config.virtualThreads().instances())
-        .compose(virtualThreads -> deployApi(new Services(cpuPool, blockingUpstream, upstreamBaseUrl, database, loopWatch,
+        .compose(virtualThreads -> deployApi(new ApiDependencies(cpuPool, blockingUpstream, upstreamBaseUrl, database, loopWatch,
           virtualThreads, bodyBudget, heapPressure, apiConnections))))
       .map(upstreamBaseUrl);
   }
 
-  private Future<String> deployApi(Services services) {
+  private Future<String> deployApi(ApiDependencies dependencies) {
     int instances = config.http().instances() > 0 ? config.http().instances() : eventLoopCount(config);
     return vertx.deployVerticle(() -> {
-        ApiVerticle api = new ApiVerticle(services);
+        ApiVerticle api = new ApiVerticle(dependencies);
         apiVerticles.add(api);
         return api;
       }, new DeploymentOptions().setConfig(config.json()).setInstances(instances));

@@ -1,10 +1,11 @@
 package io.loopscope.app;
+import java.util.Locale;
 
 /** What a loopscope process runs: the whole service ({@code serve}) or only legacy workers on the cluster ({@code worker}). */
 public enum NodeRole {
   API, WORKER;
 
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }

@@ -18,9 +18,9 @@ public record ArticleSuite(String baseUrl, int latencyMs) {
   }
 
   /** One target per endpoint, labelled with the article's path. */
-  public List<Target> targets() {
+  public List<Endpoint> targets() {
     return PATHS.stream()
-      .map(path -> Target.parse(baseUrl + path + (path.contains("?") ? "&" : "?") + "ms=" + latencyMs).withLabel(path))
+      .map(path -> Endpoint.parse(baseUrl + path + (path.contains("?") ? "&" : "?") + "ms=" + latencyMs).withLabel(path))
       .toList();
   }
 
@@ -31,7 +31,7 @@ public record ArticleSuite(String baseUrl, int latencyMs) {
   }
 
   /** How many times the physical limit a run took. */
-  public double limitRatio(TargetResult result, LoadSettings settings) {
+  public double limitRatio(EndpointResult result, LoadSettings settings) {
     long limitNanos = physicalLimit(settings).toNanos();
     return limitNanos == 0 ? 0 : (double) result.elapsedNanos() / limitNanos;
   }

@@ -23,14 +23,14 @@ public final class BenchRunner {
 
   private final Vertx vertx;
   private final LoadSettings settings;
-  private final List<TargetResult> results = new CopyOnWriteArrayList<>();
-  private final Promise<List<TargetResult>> outcome = Promise.promise();
+  private final List<EndpointResult> results = new CopyOnWriteArrayList<>();
+  private final Promise<List<EndpointResult>> outcome = Promise.promise();
   private volatile Status status;
   private volatile LoadRun current;
   private volatile boolean stopped;
 
   /** Where a run stands, for progress. {@code planned} is requests (burst) or nanoseconds (duration runs). */
-  public record Status(Target target, int index, int count, boolean warmingUp, LoadSettings settings, LoadRun run) {
+  public record Status(Endpoint target, int index, int count, boolean warmingUp, LoadSettings settings, LoadRun run) {
 
     public long completed() {
       return run.completed();
@@ -47,10 +47,10 @@ public final class BenchRunner {
   }
 
   /** Measures every target in turn; answers the results, or those so far once {@link #stop} was called. */
-  public Future<List<TargetResult>> run(List<Target> targets) {
+  public Future<List<EndpointResult>> run(List<Endpoint> targets) {
     Future<Void> chain = ClientWarmup.run(vertx, settings);
     for (int i = 0; i < targets.size(); i++) {
-      Target target = targets.get(i);
+      Endpoint target = targets.get(i);
       int index = i;
       chain = chain.compose(v -> stopped ? Future.succeededFuture() : measureTarget(target, index, targets.size()));
     }
@@ -77,8 +77,8 @@ public final class BenchRunner {
     return status;
   }
 
-  private Future<List<TargetResult>> resultsSoFar(LoadRun run) {
-    List<TargetResult> soFar = new ArrayList<>(results);
+  private Future<List<EndpointResult>> resultsSoFar(LoadRun run) {
+    List<EndpointResult> soFar = new ArrayList<>(results);
     if (status == null || status.warmingUp() || results.stream().anyMatch(r -> r.target().equals(status.target()))) {
       return Future.succeededFuture(soFar);
     }
@@ -88,7 +88,7 @@ public final class BenchRunner {
     });
   }
 
-  private Future<Void> measureTarget(Target target, int index, int count) {
+  private Future<Void> measureTarget(Endpoint target, int index, int count) {
     WebClient client = newClient(vertx, target, settings);
     return checkReachable(target)
       .compose(v -> stopped || settings.warmup().isZero() ? Future.succeededFuture() : runPhase(client, target, index, count, true))
@@ -99,10 +99,10 @@ public final class BenchRunner {
       });
   }
 
-  private Future<Void> runPhase(WebClient client, Target target, int index, int count, boolean warmup) {
+  private Future<Void> runPhase(WebClient client, Endpoint target, int index, int count, boolean warmup) {
     LoadSettings phase = warmup ? settings.warmupRun() : settings;
     LoadRun run = new LoadRun(vertx, client, target, phase);
-    Future<TargetResult> measured = run.run();
+    Future<EndpointResult> measured = run.run();
     current = run;
     status = new Status(target, index, count, warmup, phase, run);
     if (stopped) {
@@ -116,7 +116,7 @@ public final class BenchRunner {
     });
   }
 
-  static WebClient newClient(Vertx vertx, Target target, LoadSettings settings) {
+  static WebClient newClient(Vertx vertx, Endpoint target, LoadSettings settings) {
     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis());
     WebClientOptions options = new WebClientOptions()
       .setDefaultHost(target.host())
@@ -131,7 +131,7 @@ public final class BenchRunner {
   }
 
   /** A TCP connect before any request: an unreachable target is one clear error, not a run full of failures. */
-  private Future<Void> checkReachable(Target target) {
+  private Future<Void> checkReachable(Endpoint target) {
     int timeoutMs = (int) Math.min(10_000, settings.timeout().toMillis());
     NetClient probe = vertx.createNetClient(new NetClientOptions().setConnectTimeout(timeoutMs));
     return probe.connect(target.port(), target.host())

@@ -26,7 +26,7 @@ final class ClientWarmup {
   }
 
   private static Future<Void> load(Vertx vertx, HttpServer server, LoadSettings settings) {
-    Target local = Target.parse("http://127.0.0.1:" + server.actualPort() + "/");
+    Endpoint local = Endpoint.parse("http://127.0.0.1:" + server.actualPort() + "/");
     LoadSettings burst = LoadSettings.burst(REQUESTS, CONNECTIONS).withTimeout(settings.timeout())
       .withEventLoops(settings.eventLoops());
     WebClient client = BenchRunner.newClient(vertx, local, burst);

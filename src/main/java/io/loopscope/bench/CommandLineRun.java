@@ -32,7 +32,7 @@ public final class CommandLineRun {
   }
 
   /** Blocks the calling (non-Vert.x) thread until every target was measured, or until Ctrl-C plus a short grace. */
-  public List<TargetResult> run(List<Target> targets) {
+  public List<EndpointResult> run(List<Endpoint> targets) {
     BenchRunner runner = new BenchRunner(vertx, settings);
     interruptHook = new Thread(() -> {
       err.println();

@@ -19,13 +19,13 @@ public final class JsonReport {
   }
 
   /** @param suite the article suite the results came from, or null */
-  public static JsonObject of(List<TargetResult> results, LoadSettings settings, ArticleSuite suite) {
+  public static JsonObject of(List<EndpointResult> results, LoadSettings settings, ArticleSuite suite) {
     JsonObject report = new JsonObject()
       .put("tool", "loopscope bench")
       .put("version", BuildInfo.version())
       .put("createdAt", Instant.now().toString())
       .put("settings", settings(settings))
-      .put("interrupted", results.stream().anyMatch(TargetResult::interrupted));
+      .put("interrupted", results.stream().anyMatch(EndpointResult::interrupted));
     if (suite != null) {
       report.put("suite", new JsonObject()
         .put("name", ArticleSuite.NAME)
@@ -54,7 +54,7 @@ public final class JsonReport {
     return json;
   }
 
-  private static JsonObject result(TargetResult result, LoadSettings settings, ArticleSuite suite) {
+  private static JsonObject result(EndpointResult result, LoadSettings settings, ArticleSuite suite) {
     JsonObject errors = new JsonObject();
     result.errors().forEach(errors::put);
     JsonObject json = new JsonObject()

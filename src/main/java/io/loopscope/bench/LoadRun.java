@@ -20,14 +20,14 @@ final class LoadRun {
 
   private final Vertx vertx;
   private final WebClient client;
-  private final Target target;
+  private final Endpoint target;
   private final LoadSettings settings;
   private final List<LoadVerticle> loops = new CopyOnWriteArrayList<>();
   private Schedule schedule;
   private long startNanos;
   private Instant startedAt;
 
-  LoadRun(Vertx vertx, WebClient client, Target target, LoadSettings settings) {
+  LoadRun(Vertx vertx, WebClient client, Endpoint target, LoadSettings settings) {
     this.vertx = vertx;
     this.client = client;
     this.target = target;
@@ -35,7 +35,7 @@ final class LoadRun {
   }
 
   /** Runs to the end of the schedule (or {@link #stop()}) and answers what was measured. */
-  Future<TargetResult> run() {
+  Future<EndpointResult> run() {
     startedAt = Instant.now();
     startNanos = System.nanoTime();
     schedule = Schedule.of(settings, startNanos);
@@ -64,7 +64,7 @@ final class LoadRun {
   }
 
   /** What was measured until now, for a run cut short whose last requests may never be answered. */
-  Future<TargetResult> resultSoFar() {
+  Future<EndpointResult> resultSoFar() {
     return result(System.nanoTime());
   }
 
@@ -82,7 +82,7 @@ final class LoadRun {
       .as(BodyCodec.none());
   }
 
-  private Future<TargetResult> result(long endNanos) {
+  private Future<EndpointResult> result(long endNanos) {
     return Future.all(loops.stream().map(LoadVerticle::snapshot).toList()).map(all -> {
       Tally total = new Tally();
       all.<Tally>list().forEach(total::add);
@@ -91,7 +91,7 @@ final class LoadRun {
         case OPEN_LOOP -> settings.scheduledRequests();
         case CLOSED_LOOP -> total.completed();
       };
-      return new TargetResult(target, settings.mode(), startedAt, endNanos - startNanos, requested, total.completed(),
+      return new EndpointResult(target, settings.mode(), startedAt, endNanos - startNanos, requested, total.completed(),
         total.succeeded(), total.errors(), total.latencyMicros(), schedule.stopped());
     });
   }

@@ -12,8 +12,8 @@ public final class TextReport {
   }
 
   /** {@code /test/sync: 10.23s, 9.8 req/s, 100/100 success}, then percentiles and errors. */
-  public static void printTargets(PrintWriter out, List<TargetResult> results, LoadSettings settings) {
-    for (TargetResult result : results) {
+  public static void printTargets(PrintWriter out, List<EndpointResult> results, LoadSettings settings) {
+    for (EndpointResult result : results) {
       out.println(articleLine(result));
       out.println("  latency " + (settings.mode() == LoadSettings.Mode.OPEN_LOOP ? "(from each request's scheduled time) " : "")
         + "p50 " + ms(result.latencyMs(50)) + ", p90 " + ms(result.latencyMs(90)) + ", p99 " + ms(result.latencyMs(99))
@@ -27,18 +27,18 @@ public final class TextReport {
     out.flush();
   }
 
-  public static String articleLine(TargetResult result) {
+  public static String articleLine(EndpointResult result) {
     return String.format(Locale.ROOT, "%s: %.2fs, %.1f req/s, %d/%d success%s", result.target().label(),
       result.elapsedSeconds(), result.requestsPerSecond(), result.succeeded(), result.requested(),
       result.interrupted() ? " (interrupted)" : "");
   }
 
   /** The article's table with percentiles and the ratio to the physical limit. */
-  public static void printSuite(PrintWriter out, List<TargetResult> results, LoadSettings settings, ArticleSuite suite) {
+  public static void printSuite(PrintWriter out, List<EndpointResult> results, LoadSettings settings, ArticleSuite suite) {
     int width = Math.max(8, results.stream().mapToInt(r -> r.target().label().length()).max().orElse(8));
     String row = "%-" + width + "s %9s %9s %9s %10s %10s %9s  %s%n";
     out.printf(Locale.ROOT, row, "endpoint", "elapsed", "req/s", "success", "p50", "p99", "vs limit", "errors");
-    for (TargetResult r : results) {
+    for (EndpointResult r : results) {
       out.printf(Locale.ROOT, row, r.target().label(), String.format(Locale.ROOT, "%.2fs", r.elapsedSeconds()),
         String.format(Locale.ROOT, "%.1f", r.requestsPerSecond()), r.succeeded() + "/" + r.requested(),
         ms(r.latencyMs(50)), ms(r.latencyMs(99)), String.format(Locale.ROOT, "x%.1f", suite.limitRatio(r, settings)),
@@ -50,7 +50,7 @@ public final class TextReport {
   }
 
   /** {@code HTTP 500 x3, timeout x1}, or {@code none}. */
-  static String errors(TargetResult result) {
+  static String errors(EndpointResult result) {
     if (result.errors().isEmpty()) {
       return "none";
     }

@@ -2,7 +2,7 @@ package io.loopscope.blocking;
 
 import io.loopscope.concurrency.Elapsed;
 import io.loopscope.db.DatabaseFailures;
-import io.loopscope.db.DatabaseTarget;
+import io.loopscope.db.ConnectionSettings;
 import io.loopscope.db.SqlQueries;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -39,7 +39,7 @@ public final class LegacyUserVerticle extends VerticleBase {
   private static final String STATEMENT_TIMEOUT = "57014";
   private static final Logger LOG = LoggerFactory.getLogger(LegacyUserVerticle.class);
 
-  private final DatabaseTarget target;
+  private final ConnectionSettings target;
   private final int connectTimeoutMs;
   private final int statementTimeoutMs;
   private final String node;
@@ -50,7 +50,7 @@ public final class LegacyUserVerticle extends VerticleBase {
    * @param statementTimeoutMs the server cancels a query running longer (legacy.timeoutMs): the caller has given up by then
    * @param node this node's name, in every reply (on a cluster, which node served it)
    */
-  public LegacyUserVerticle(DatabaseTarget target, int connectTimeoutMs, int statementTimeoutMs, String node) {
+  public LegacyUserVerticle(ConnectionSettings target, int connectTimeoutMs, int statementTimeoutMs, String node) {
     this.target = target;
     this.connectTimeoutMs = connectTimeoutMs;
     this.statementTimeoutMs = statementTimeoutMs;
@@ -58,7 +58,7 @@ public final class LegacyUserVerticle extends VerticleBase {
   }
 
   /** Deploys {@code instances} workers on a pool of as many threads, named {@code legacy-N}. */
-  public static Future<String> deploy(Vertx vertx, DatabaseTarget target, int instances, int connectTimeoutMs,
+  public static Future<String> deploy(Vertx vertx, ConnectionSettings target, int instances, int connectTimeoutMs,
                                       int statementTimeoutMs, String node) {
     return vertx.deployVerticle(() -> new LegacyUserVerticle(target, connectTimeoutMs, statementTimeoutMs, node),
       new DeploymentOptions()

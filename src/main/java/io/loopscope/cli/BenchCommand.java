@@ -6,8 +6,8 @@ import io.loopscope.bench.JsonReport;
 import io.loopscope.bench.LoadSettings;
 import io.loopscope.bench.Progress;
 import io.loopscope.bench.ReportFiles;
-import io.loopscope.bench.Target;
-import io.loopscope.bench.TargetResult;
+import io.loopscope.bench.Endpoint;
+import io.loopscope.bench.EndpointResult;
 import io.loopscope.bench.TextReport;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -113,13 +113,13 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ArticleSuite articleSuite = articleSuite();
-    List<Target> targets = articleSuite != null ? articleSuite.targets() : parseTargets();
+    List<Endpoint> targets = articleSuite != null ? articleSuite.targets() : parseTargets();
     LoadSettings settings = settings();
     Progress.Style style = progressStyle();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(settings.eventLoops()).setWorkerPoolSize(1));
     try {
       CommandLineRun run = new CommandLineRun(vertx, settings, style, System.err);
-      List<TargetResult> results = run.run(targets);
+      List<EndpointResult> results = run.run(targets);
       try {
         report(spec.commandLine().getOut(), results, settings, articleSuite);
       } finally {
@@ -131,7 +131,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private void report(PrintWriter out, List<TargetResult> results, LoadSettings settings, ArticleSuite articleSuite) {
+  private void report(PrintWriter out, List<EndpointResult> results, LoadSettings settings, ArticleSuite articleSuite) {
     if (articleSuite != null) {
       TextReport.printSuite(out, results, settings, articleSuite);
     } else {
@@ -162,26 +162,26 @@ public final class BenchCommand implements Callable<Integer> {
       throw usage("--latency-ms must be between 0 and 600000");
     }
     try {
-      Target.parse(baseUrl);
+      Endpoint.parse(baseUrl);
     } catch (IllegalArgumentException e) {
       throw usage("--url: " + e.getMessage());
     }
     return new ArticleSuite(baseUrl, latencyMs);
   }
 
-  private List<Target> parseTargets() {
+  private List<Endpoint> parseTargets() {
     if (urls.isEmpty()) {
       throw usage("give at least one URL, or --suite article --url BASE");
     }
-    List<Target> parsed = new ArrayList<>();
+    List<Endpoint> parsed = new ArrayList<>();
     for (String url : urls) {
       try {
-        parsed.add(Target.parse(url));
+        parsed.add(Endpoint.parse(url));
       } catch (IllegalArgumentException e) {
         throw usage(e.getMessage());
       }
     }
-    return Target.labelled(parsed);
+    return Endpoint.labelled(parsed);
   }
 
   private LoadSettings settings() {

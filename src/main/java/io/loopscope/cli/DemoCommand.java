@@ -7,12 +7,12 @@ import io.loopscope.bench.JsonReport;
 import io.loopscope.bench.LoadSettings;
 import io.loopscope.bench.Progress;
 import io.loopscope.bench.ReportFiles;
-import io.loopscope.bench.TargetResult;
+import io.loopscope.bench.EndpointResult;
 import io.loopscope.bench.TextReport;
 import io.loopscope.app.ConfigLoader;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.app.MainVerticle;
-import io.loopscope.app.Service;
+import io.loopscope.app.RunningService;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
@@ -85,7 +85,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     LoopscopeConfig config = ConfigLoader.load(Optional.ofNullable(configFile)).with(demoOverrides());
-    Service service = Service.start(config).await();
+    RunningService service = RunningService.start(config).await();
     Vertx benchVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     try {
       String baseUrl = "http://127.0.0.1:" + service.apiPort();
@@ -96,7 +96,7 @@ public final class DemoCommand implements Callable<Integer> {
       ArticleSuite suite = new ArticleSuite(baseUrl, latencyMs);
       LoadSettings settings = LoadSettings.burst(requests, concurrency);
       CommandLineRun run = new CommandLineRun(benchVertx, settings, Progress.Style.AUTO, System.err);
-      List<TargetResult> results = run.run(suite.targets());
+      List<EndpointResult> results = run.run(suite.targets());
       try {
         TextReport.printSuite(out, results, settings, suite);
         Optional<JsonArray> blocked = showBlocked(out, benchVertx, service.adminPort(), results);
@@ -114,8 +114,8 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /** LoopWatch's reports whose blocking began while /bad-example ran; empty when LoopWatch is not there. */
-  private static Optional<JsonArray> blockedDuringBadExample(Vertx vertx, int adminPort, List<TargetResult> results) {
-    Optional<TargetResult> bad = results.stream().filter(r -> r.target().label().equals(BAD_EXAMPLE)).findFirst();
+  private static Optional<JsonArray> blockedDuringBadExample(Vertx vertx, int adminPort, List<EndpointResult> results) {
+    Optional<EndpointResult> bad = results.stream().filter(r -> r.target().label().equals(BAD_EXAMPLE)).findFirst();
     if (bad.isEmpty()) {
       return Optional.of(new JsonArray());
     }
@@ -129,7 +129,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /** Prints what LoopWatch caught; answers the reports, or nothing when they could not be had. */
-  private static Optional<JsonArray> showBlocked(PrintWriter out, Vertx vertx, int adminPort, List<TargetResult> results) {
+  private static Optional<JsonArray> showBlocked(PrintWriter out, Vertx vertx, int adminPort, List<EndpointResult> results) {
     out.println();
     Optional<JsonArray> blocked;
     try {

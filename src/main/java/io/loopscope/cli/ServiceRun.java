@@ -5,7 +5,7 @@ import io.loopscope.app.GracefulShutdown;
 import io.loopscope.app.LogFormat;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.app.NodeRole;
-import io.loopscope.app.Service;
+import io.loopscope.app.RunningService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +21,7 @@ final class ServiceRun {
   static int untilStopped(LoopscopeConfig config, NodeRole role) {
     LogFormat.apply(config.log().format());
     LOG.info("Effective configuration:\n{}", ConfigLoader.describe(config));
-    Service service = Service.start(config, role).await();
+    RunningService service = RunningService.start(config, role).await();
     return GracefulShutdown.install(service, config.shutdown()).awaitExitCode();
   }
 }

@@ -46,12 +46,12 @@ public final class Database {
    */
   private static final int POOL_WAIT_GRACE_MS = 1_000;
 
-  private final DatabaseTarget target;
+  private final ConnectionSettings target;
   private final EmbeddedDatabase embedded;
   private final Pool pool;
   private final int timeoutMs;
 
-  private Database(Vertx vertx, LoopscopeConfig.Db config, DatabaseTarget target, EmbeddedDatabase embedded) {
+  private Database(Vertx vertx, LoopscopeConfig.Db config, ConnectionSettings target, EmbeddedDatabase embedded) {
     this.target = target;
     this.embedded = embedded;
     this.timeoutMs = config.timeoutMs();
@@ -70,14 +70,14 @@ public final class Database {
       .map(located -> new Database(vertx, config, located.target(), located.embedded()));
   }
 
-  private record Located(DatabaseTarget target, EmbeddedDatabase embedded) {
+  private record Located(ConnectionSettings target, EmbeddedDatabase embedded) {
   }
 
   private static Located locateAndMigrate(LoopscopeConfig.Db config) throws IOException {
     long start = System.nanoTime();
-    Optional<DatabaseTarget> external = externalTarget(config);
+    Optional<ConnectionSettings> external = externalTarget(config);
     EmbeddedDatabase embedded = external.isPresent() ? null : startEmbedded(config.embedded());
-    DatabaseTarget target = external.orElseGet(() -> embedded.target());
+    ConnectionSettings target = external.orElseGet(() -> embedded.target());
     String source = !config.url().isEmpty() ? "db.url" : embedded == null ? "db.urlFile" : "db.embedded.dataDir";
     try {
       MigrateResult migrated = migrate(source, target, config.timeoutMs());
@@ -93,9 +93,9 @@ public final class Database {
   }
 
   /** db.url (or LOOPSCOPE_DB_URL), else the contents of db.urlFile, else none: use the embedded server. */
-  private static Optional<DatabaseTarget> externalTarget(LoopscopeConfig.Db config) throws IOException {
+  private static Optional<ConnectionSettings> externalTarget(LoopscopeConfig.Db config) throws IOException {
     if (!config.url().isEmpty()) {
-      return Optional.of(DatabaseTarget.parse("db.url", config.url()));
+      return Optional.of(ConnectionSettings.parse("db.url", config.url()));
     }
     if (config.urlFile().isEmpty()) {
       return Optional.empty();
@@ -104,7 +104,7 @@ public final class Database {
     if (!Files.isReadable(file)) {
       throw new ConfigException("db.urlFile", "cannot read " + file);
     }
-    return Optional.of(DatabaseTarget.parse("db.urlFile", Files.readString(file).trim()));
+    return Optional.of(ConnectionSettings.parse("db.urlFile", Files.readString(file).trim()));
   }
 
   /** The checks before the start fail with their own line (key and fix); anything else names the directory. */
@@ -136,7 +136,7 @@ public final class Database {
   }
 
   /** @param source the configuration key the target came from, named when it cannot be migrated */
-  private static MigrateResult migrate(String source, DatabaseTarget target, int timeoutMs) {
+  private static MigrateResult migrate(String source, ConnectionSettings target, int timeoutMs) {
     try {
       return Flyway.configure()
         .dataSource(target.jdbcUrl(timeoutMs), target.user(), target.password())
@@ -180,7 +180,7 @@ public final class Database {
     return (embedded == null ? "external " : "embedded ") + target;
   }
 
-  public DatabaseTarget target() {
+  public ConnectionSettings target() {
     return target;
   }
 

@@ -46,7 +46,7 @@ public final class EmbeddedDatabase {
   }
 
   /** Starts the server (initialising the data directory the first time) and says how to reach it. */
-  public synchronized DatabaseTarget start() throws IOException {
+  public synchronized ConnectionSettings start() throws IOException {
     if (lock == null) {
       takeOver();
     }
@@ -121,8 +121,8 @@ public final class EmbeddedDatabase {
     }
   }
 
-  public DatabaseTarget target() {
-    return new DatabaseTarget("localhost", port, SUPERUSER, SUPERUSER, "", null);
+  public ConnectionSettings target() {
+    return new ConnectionSettings("localhost", port, SUPERUSER, SUPERUSER, "", null);
   }
 
   public Path dataDir() {

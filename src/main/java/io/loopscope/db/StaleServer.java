@@ -1,5 +1,7 @@
 package io.loopscope.db;
 
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import io.loopscope.app.StartupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,12 +84,12 @@ final class StaleServer {
     try {
       process.onExit().get(within.toMillis(), TimeUnit.MILLISECONDS);
       return true;
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return !process.isAlive();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       return !process.isAlive();
     }
   }

@@ -23,7 +23,7 @@ public final class BlockedReport {
   private final String threadName;
   private final String pool;
   private final Integer loop;
-  private final RunningWork.Work work;
+  private final RunningWork.Activity work;
   private final long startNanos;
   private final Instant startedAt;
   private final long detectedAfterNanos;
@@ -34,18 +34,18 @@ public final class BlockedReport {
   private volatile String pinnedReason;
   private volatile boolean fromJfr;
 
-  BlockedReport(long id, Thread thread, String pool, Integer loop, RunningWork.Work work, long startNanos,
+  BlockedReport(long id, Thread thread, String pool, Integer loop, RunningWork.Activity work, long startNanos,
                 long detectedAtNanos, long thresholdNanos, StackTraceElement[] stack) {
     this(id, thread, thread.getName(), pool, loop, work, startNanos, detectedAtNanos, thresholdNanos, stack);
   }
 
   /** A report on a thread known only by name (a pinned virtual thread the JDK told us about after it ended). */
-  BlockedReport(long id, String threadName, String pool, Integer loop, RunningWork.Work work, long startNanos,
+  BlockedReport(long id, String threadName, String pool, Integer loop, RunningWork.Activity work, long startNanos,
                 long detectedAtNanos, long thresholdNanos, StackTraceElement[] stack) {
     this(id, null, threadName, pool, loop, work, startNanos, detectedAtNanos, thresholdNanos, stack);
   }
 
-  private BlockedReport(long id, Thread thread, String threadName, String pool, Integer loop, RunningWork.Work work,
+  private BlockedReport(long id, Thread thread, String threadName, String pool, Integer loop, RunningWork.Activity work,
                         long startNanos, long detectedAtNanos, long thresholdNanos, StackTraceElement[] stack) {
     this.id = id;
     this.thread = thread;
@@ -129,7 +129,7 @@ public final class BlockedReport {
     return pool;
   }
 
-  public RunningWork.Work work() {
+  public RunningWork.Activity work() {
     return work;
   }
 

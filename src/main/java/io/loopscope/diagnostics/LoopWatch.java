@@ -185,7 +185,7 @@ public final class LoopWatch extends VerticleBase {
 
   private BlockedReport newReport(VertxThread thread, long start, long now, long thresholdNanos) {
     StackTraceElement[] stack = thread.getStackTrace();
-    RunningWork.Work work = running.stamped(thread, start);
+    RunningWork.Activity work = running.stamped(thread, start);
     boolean loop = !thread.isWorker();
     return new BlockedReport(ids.incrementAndGet(), thread, loop ? EVENT_LOOP_POOL : poolOf(thread.getName()),
       loop ? LoopProbe.loopNumber(thread.getName()) : null, work != null ? work : RunningWork.fromStack(stack), start, now,
@@ -303,7 +303,7 @@ public final class LoopWatch extends VerticleBase {
 
   private String runningNow(Thread thread) {
     long start = thread instanceof VertxThread vertxThread ? vertxThread.startTime() : 0;
-    RunningWork.Work work = running.stamped(thread, start);
+    RunningWork.Activity work = running.stamped(thread, start);
     if (work != null) {
       return work.name();
     }

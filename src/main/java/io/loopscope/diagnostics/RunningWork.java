@@ -26,7 +26,7 @@ public final class RunningWork {
   public enum Kind { HTTP, EVENT_BUS, TIMER, VERTICLE, TASK }
 
   /** The running work: its kind and a bounded name ({@code GET /bad-example}, {@code event-bus legacy.users.get}). */
-  public record Work(Kind kind, String name) {
+  public record Activity(Kind kind, String name) {
     public String kindLabel() {
       return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
@@ -80,7 +80,7 @@ public final class RunningWork {
    * What {@code thread} was running in the dispatch that started at {@code dispatchStart} (its
    * {@link VertxThread#startTime()}), or null when no tracker stamped that dispatch.
    */
-  Work stamped(Thread thread, long dispatchStart) {
+  Activity stamped(Thread thread, long dispatchStart) {
     Slot stamped = slots.get(thread);
     if (stamped == null) {
       return null;
@@ -90,10 +90,10 @@ public final class RunningWork {
       return null;
     }
     if (work instanceof RoutingContext ctx) {
-      return new Work(Kind.HTTP, routeName(ctx));
+      return new Activity(Kind.HTTP, routeName(ctx));
     }
     String address = (String) work;
-    return new Work(Kind.EVENT_BUS, "event-bus " + (address.startsWith(REPLY_PREFIX) ? "(reply)" : address));
+    return new Activity(Kind.EVENT_BUS, "event-bus " + (address.startsWith(REPLY_PREFIX) ? "(reply)" : address));
   }
 
   /** {@code GET /users/:id/overview}: the method and the template of the route now serving {@code ctx}. */
@@ -113,23 +113,23 @@ public final class RunningWork {
   }
 
   /** Names work no tracker stamped, from the blocked thread's stack (index 0 is the innermost frame). */
-  static Work fromStack(StackTraceElement[] stack) {
+  static Activity fromStack(StackTraceElement[] stack) {
     for (int i = 0; i < stack.length; i++) {
       if (stack[i].getClassName().startsWith("io.vertx.core.impl.VertxImpl$InternalTimerHandler")) {
         int handler = i > 0 ? i - 1 : i;
         if (synthetic(stack[handler]) && handler > 0) {
           handler--; // the method the timer's lambda calls
         }
-        return new Work(Kind.TIMER, "timer " + frameName(stack[handler]));
+        return new Activity(Kind.TIMER, "timer " + frameName(stack[handler]));
       }
     }
     StackTraceElement entry = outermostApplicationFrame(stack);
     for (StackTraceElement frame : stack) {
       if (frame.getClassName().startsWith("io.vertx.core.impl.deployment.")) {
-        return new Work(Kind.VERTICLE, "verticle " + (entry == null ? "(unknown)" : frameName(entry)));
+        return new Activity(Kind.VERTICLE, "verticle " + (entry == null ? "(unknown)" : frameName(entry)));
       }
     }
-    return new Work(Kind.TASK, "task " + (entry == null ? "(framework)" : frameName(entry)));
+    return new Activity(Kind.TASK, "task " + (entry == null ? "(framework)" : frameName(entry)));
   }
 
   /**

@@ -253,8 +253,8 @@ final class VirtualThreadWatch {
     return seen;
   }
 
-  private static RunningWork.Work work(String route, StackTraceElement[] stack) {
-    return route != null ? new RunningWork.Work(RunningWork.Kind.HTTP, route) : RunningWork.fromStack(stack);
+  private static RunningWork.Activity work(String route, StackTraceElement[] stack) {
+    return route != null ? new RunningWork.Activity(RunningWork.Kind.HTTP, route) : RunningWork.fromStack(stack);
   }
 
   private static StackTraceElement[] stackOf(RecordedEvent event) {

@@ -89,7 +89,7 @@ public final class AdminVerticle extends VerticleBase {
   private Future<HttpServer> listen(LoopscopeConfig config, Router router) {
     String host = config.admin().host();
     int port = config.admin().port();
-    return Servers.listen(vertx, router, guard, "admin.port", host, port, port)
+    return HttpListener.listen(vertx, router, guard, "admin.port", host, port, port)
       .onSuccess(listening -> server = listening);
   }
 

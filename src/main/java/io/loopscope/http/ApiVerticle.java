@@ -1,8 +1,9 @@
 package io.loopscope.http;
 
+import io.loopscope.upstream.UpstreamUrl;
 import io.loopscope.app.BuildInfo;
 import io.loopscope.app.LoopscopeConfig;
-import io.loopscope.app.Services;
+import io.loopscope.app.ApiDependencies;
 import io.loopscope.db.TaskRepository;
 import io.loopscope.db.UserRepository;
 import io.loopscope.upstream.UpstreamClient;
@@ -26,15 +27,15 @@ public final class ApiVerticle extends VerticleBase {
   public static final String CONTRACT = "openapi.yaml";
   static final String DOCS_PAGE = "webroot/docs.html";
 
-  private final Services services;
+  private final ApiDependencies dependencies;
   private final DrainingHandler draining = new DrainingHandler();
   private Router router;
   private ConnectionGuard guard;
   private HttpServer server;
   private UpstreamClient upstream;
 
-  public ApiVerticle(Services services) {
-    this.services = services;
+  public ApiVerticle(ApiDependencies dependencies) {
+    this.dependencies = dependencies;
   }
 
   /**
@@ -58,7 +59,7 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LoopscopeConfig config = LoopscopeConfig.from(config());
-    upstream = new UpstreamClient(vertx, UpstreamClient.UpstreamTarget.parse(services.upstreamBaseUrl()),
+    upstream = new UpstreamClient(vertx, UpstreamUrl.parse(dependencies.upstreamBaseUrl()),
       config.upstream().timeoutMs(), config.upstream().maxConnections());
     Future<Buffer> contract = vertx.fileSystem().readFile(CONTRACT);
     Future<Buffer> docsPage = vertx.fileSystem().readFile(DOCS_PAGE);
@@ -68,31 +69,31 @@ public final class ApiVerticle extends VerticleBase {
 
   private Router router(LoopscopeConfig config, Buffer contract, Buffer docsPage) {
     router = Router.router(vertx);
-    if (services.loopWatch() != null) {
+    if (dependencies.loopWatch() != null) {
       // first of all, so a stall anywhere in a request is named after its route
-      router.route().handler(services.loopWatch().routeTracker());
+      router.route().handler(dependencies.loopWatch().routeTracker());
     }
-    guard = new ConnectionGuard(vertx, config.http().connections(), services.apiConnections());
+    guard = new ConnectionGuard(vertx, config.http().connections(), dependencies.apiConnections());
     router.route().handler(guard.requestStarted());
     router.route().handler(new RequestIdHandler(config.log().access()));
     router.route().handler(draining);
-    new ArticleRoutes(vertx, config, services.cpuPool(), upstream, services.blockingUpstream(),
-      bodyLimit(services, config.http().maxBodyBytes(), "http.maxBodyBytes")).mount(router);
+    new ArticleRoutes(vertx, config, dependencies.cpuPool(), upstream, dependencies.blockingUpstream(),
+      bodyLimit(dependencies, config.http().maxBodyBytes(), "http.maxBodyBytes")).mount(router);
     new ConcurrencyRoutes(vertx, config, upstream).mount(router);
-    UserRoutes users = new UserRoutes(new UserRepository(services.database()));
+    UserRoutes users = new UserRoutes(new UserRepository(dependencies.database()));
     users.mount(router);
-    new VirtualThreadRoutes(vertx, config, services.virtualThreads(), services.loopWatch(), upstream,
-      services.blockingUpstream(), users).mount(router);
+    new VirtualThreadRoutes(vertx, config, dependencies.virtualThreads(), dependencies.loopWatch(), upstream,
+      dependencies.blockingUpstream(), users).mount(router);
     new LegacyRoutes(vertx, config).mount(router);
-    new TaskRoutes(vertx, config, new TaskRepository(services.database()),
-      bodyLimit(services, config.tasks().maxBodyBytes(), "tasks.maxBodyBytes"), services.cpuPool()).mount(router);
+    new TaskRoutes(vertx, config, new TaskRepository(dependencies.database()),
+      bodyLimit(dependencies, config.tasks().maxBodyBytes(), "tasks.maxBodyBytes"), dependencies.cpuPool()).mount(router);
     new ApiDocsRoutes(contract, docsPage, BuildInfo.swaggerUiRoot()).mount(router, "/" + CONTRACT);
     Problems.install(router);
     return router;
   }
 
-  private static BodyLimit bodyLimit(Services services, long maxBytes, String limitKey) {
-    return new BodyLimit(services.bodyBudget(), services.heapPressure(), maxBytes, limitKey);
+  private static BodyLimit bodyLimit(ApiDependencies dependencies, long maxBytes, String limitKey) {
+    return new BodyLimit(dependencies.bodyBudget(), dependencies.heapPressure(), maxBytes, limitKey);
   }
 
   private Future<HttpServer> listen(LoopscopeConfig config, Router router) {
@@ -100,7 +101,7 @@ public final class ApiVerticle extends VerticleBase {
     int port = config.http().port();
     // port 0 would give every instance a different port; -1 asks Vert.x for one random port they share
     int bindPort = port == 0 ? -1 : port;
-    return Servers.listen(vertx, router, guard, "http.port", host, port, bindPort)
+    return HttpListener.listen(vertx, router, guard, "http.port", host, port, bindPort)
       .onSuccess(listening -> server = listening);
   }
 

@@ -1,5 +1,6 @@
 package io.loopscope.overload;
 
+import javax.management.ListenerNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,7 +122,7 @@ public final class HeapPressure implements AutoCloseable {
   public void close() {
     try {
       emitter.removeNotificationListener(listener);
-    } catch (javax.management.ListenerNotFoundException e) {
+    } catch (ListenerNotFoundException e) {
       // already removed
     }
   }

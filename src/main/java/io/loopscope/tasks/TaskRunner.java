@@ -1,5 +1,6 @@
 package io.loopscope.tasks;
 
+import io.loopscope.upstream.UpstreamUrl;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.cpu.CpuPool;
 import io.loopscope.cpu.SortJob;
@@ -73,7 +74,7 @@ public final class TaskRunner extends VerticleBase {
     leaseSeconds = config.tasks().leaseSeconds();
     maxItems = config.cpu().maxItems();
     tasks = new TaskRepository(database);
-    upstream = new UpstreamClient(vertx, UpstreamClient.UpstreamTarget.parse(upstreamBaseUrl),
+    upstream = new UpstreamClient(vertx, UpstreamUrl.parse(upstreamBaseUrl),
       config.upstream().timeoutMs(), config.upstream().maxConnections());
     vertx.setPeriodic(POLL_MS, id -> claim());
     vertx.setPeriodic(leaseSeconds * 1_000L / 3, id -> renewLeases());

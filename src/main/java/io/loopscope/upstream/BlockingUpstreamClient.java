@@ -1,6 +1,6 @@
 package io.loopscope.upstream;
 
-import io.loopscope.upstream.UpstreamClient.UpstreamTarget;
+import io.loopscope.upstream.UpstreamUrl;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -17,10 +17,10 @@ import java.time.Duration;
 public final class BlockingUpstreamClient {
 
   private final HttpClient client;
-  private final UpstreamTarget target;
+  private final UpstreamUrl target;
   private final Duration timeout;
 
-  public BlockingUpstreamClient(UpstreamTarget target, int timeoutMs) {
+  public BlockingUpstreamClient(UpstreamUrl target, int timeoutMs) {
     this.target = target;
     this.timeout = Duration.ofMillis(timeoutMs);
     this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();

@@ -22,10 +22,10 @@ import java.net.URI;
 public final class UpstreamClient {
 
   private final HttpClient http;
-  private final UpstreamTarget target;
+  private final UpstreamUrl target;
   private final int timeoutMs;
 
-  public UpstreamClient(Vertx vertx, UpstreamTarget target, int timeoutMs, int maxConnections) {
+  public UpstreamClient(Vertx vertx, UpstreamUrl target, int timeoutMs, int maxConnections) {
     this.target = target;
     this.timeoutMs = timeoutMs;
     HttpClientOptions options = new HttpClientOptions()
@@ -62,34 +62,5 @@ public final class UpstreamClient {
 
   public void close() {
     http.close();
-  }
-
-  /** Where the upstream lives, from upstream.baseUrl. */
-  public record UpstreamTarget(String host, int port, boolean ssl, String pathPrefix) {
-
-    public static UpstreamTarget parse(String baseUrl) {
-      URI uri = URI.create(baseUrl);
-      boolean ssl = "https".equals(uri.getScheme());
-      int port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
-      String prefix = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
-      return new UpstreamTarget(uri.getHost(), port, ssl, prefix);
-    }
-
-    public String postUri(int id, Integer ms, boolean fail) {
-      StringBuilder uri = new StringBuilder(pathPrefix).append("/posts/").append(id);
-      char sep = '?';
-      if (ms != null) {
-        uri.append(sep).append("ms=").append(ms);
-        sep = '&';
-      }
-      if (fail) {
-        uri.append(sep).append("fail=true");
-      }
-      return uri.toString();
-    }
-
-    public URI baseUri() {
-      return URI.create((ssl ? "https" : "http") + "://" + host + ":" + port);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.loopscope.bench;
 
+import java.util.Arrays;
 import io.loopscope.testing.TestService;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -42,8 +43,8 @@ class BenchAgainstServiceTest {
     return "http://127.0.0.1:" + service.apiPort() + path;
   }
 
-  private static List<Target> targets(String... paths) {
-    return Target.labelled(java.util.Arrays.stream(paths).map(p -> Target.parse(url(p))).toList());
+  private static List<Endpoint> targets(String... paths) {
+    return Endpoint.labelled(Arrays.stream(paths).map(p -> Endpoint.parse(url(p))).toList());
   }
 
   @Test
@@ -51,12 +52,12 @@ class BenchAgainstServiceTest {
     // the upstream failure knob: fail=true makes the simulator answer 500, which /good-example turns into 502
     new BenchRunner(vertx, LoadSettings.burst(60, 20)).run(targets("/good-example?ms=0", "/good-example?ms=0&fail=true"))
       .onComplete(ctx.succeeding(results -> ctx.verify(() -> {
-        TargetResult good = results.get(0);
+        EndpointResult good = results.get(0);
         assertThat(good.requested()).isEqualTo(60);
         assertThat(good.completed()).isEqualTo(60);
         assertThat(good.succeeded()).isEqualTo(60);
         assertThat(good.errors()).isEmpty();
-        TargetResult failing = results.get(1);
+        EndpointResult failing = results.get(1);
         assertThat(failing.completed()).isEqualTo(60);
         assertThat(failing.succeeded()).isZero();
         assertThat(failing.errors()).containsExactly(Map.entry("HTTP 502", 60L));
@@ -70,7 +71,7 @@ class BenchAgainstServiceTest {
     LoadSettings settings = LoadSettings.burst(100, 100).withWarmup(Duration.ofMillis(500));
     new BenchRunner(vertx, settings).run(targets("/test/async?ms=100"))
       .onComplete(ctx.succeeding(results -> ctx.verify(() -> {
-        TargetResult async = results.get(0);
+        EndpointResult async = results.get(0);
         assertThat(async.succeeded()).isEqualTo(100);
         assertThat(async.elapsedSeconds()).isLessThan(1.0);
         assertThat(async.latencyMicros().getMinValue()).as("each request waits its 100 ms").isGreaterThanOrEqualTo(99_000);
@@ -82,7 +83,7 @@ class BenchAgainstServiceTest {
   void the_bad_example_queues_requests_behind_blocked_event_loops(Vertx vertx, VertxTestContext ctx) {
     new BenchRunner(vertx, LoadSettings.burst(100, 100)).run(targets("/bad-example?ms=100"))
       .onComplete(ctx.succeeding(results -> ctx.verify(() -> {
-        TargetResult bad = results.get(0);
+        EndpointResult bad = results.get(0);
         assertThat(bad.succeeded()).isEqualTo(100);
         // 100 connections over 4 loops: 25 blocking calls of 100 ms in a row on each
         assertThat(bad.elapsedSeconds()).isGreaterThan(2.0);
@@ -107,8 +108,8 @@ class BenchAgainstServiceTest {
   @Test
   void the_article_suite_names_its_endpoints_and_its_physical_limit() {
     ArticleSuite suite = new ArticleSuite(url("/"), 100);
-    assertThat(suite.targets()).extracting(Target::label).containsExactlyElementsOf(ArticleSuite.PATHS);
-    assertThat(suite.targets()).extracting(Target::requestUri)
+    assertThat(suite.targets()).extracting(Endpoint::label).containsExactlyElementsOf(ArticleSuite.PATHS);
+    assertThat(suite.targets()).extracting(Endpoint::requestUri)
       .containsExactly("/test/sync?ms=100", "/test/sync?ordered=true&ms=100", "/test/async?ms=100", "/bad-example?ms=100",
         "/good-example?ms=100");
     assertThat(suite.physicalLimit(LoadSettings.burst(100, 100))).isEqualTo(Duration.ofMillis(100));

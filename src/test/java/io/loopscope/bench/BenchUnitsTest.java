@@ -22,22 +22,22 @@ class BenchUnitsTest {
 
   @Test
   void parses_targets_and_labels_them_by_path_when_they_share_a_server() {
-    Target target = Target.parse("http://localhost:8080/test/sync?ordered=true");
+    Endpoint target = Endpoint.parse("http://localhost:8080/test/sync?ordered=true");
     assertThat(target.host()).isEqualTo("localhost");
     assertThat(target.port()).isEqualTo(8080);
     assertThat(target.ssl()).isFalse();
     assertThat(target.requestUri()).isEqualTo("/test/sync?ordered=true");
-    assertThat(Target.parse("https://example.org").port()).isEqualTo(443);
-    assertThat(Target.parse("https://example.org").requestUri()).isEqualTo("/");
-    assertThat(Target.parse("http://[::1]:9000/x").host()).isEqualTo("::1");
+    assertThat(Endpoint.parse("https://example.org").port()).isEqualTo(443);
+    assertThat(Endpoint.parse("https://example.org").requestUri()).isEqualTo("/");
+    assertThat(Endpoint.parse("http://[::1]:9000/x").host()).isEqualTo("::1");
 
-    List<Target> sameServer = Target.labelled(List.of(Target.parse("http://h:1/a"), Target.parse("http://h:1/b?x=1")));
-    assertThat(sameServer).extracting(Target::label).containsExactly("/a", "/b?x=1");
-    List<Target> twoServers = Target.labelled(List.of(Target.parse("http://h:1/a"), Target.parse("http://g:1/a")));
-    assertThat(twoServers).extracting(Target::label).containsExactly("http://h:1/a", "http://g:1/a");
+    List<Endpoint> sameServer = Endpoint.labelled(List.of(Endpoint.parse("http://h:1/a"), Endpoint.parse("http://h:1/b?x=1")));
+    assertThat(sameServer).extracting(Endpoint::label).containsExactly("/a", "/b?x=1");
+    List<Endpoint> twoServers = Endpoint.labelled(List.of(Endpoint.parse("http://h:1/a"), Endpoint.parse("http://g:1/a")));
+    assertThat(twoServers).extracting(Endpoint::label).containsExactly("http://h:1/a", "http://g:1/a");
 
     for (String bad : List.of("localhost:8080/x", "ftp://h/x", "http://", "http://u:p@h/x", "http://h/x#frag", "http://h /x")) {
-      assertThatThrownBy(() -> Target.parse(bad)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(bad.trim());
+      assertThatThrownBy(() -> Endpoint.parse(bad)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(bad.trim());
     }
   }
 
@@ -86,7 +86,7 @@ class BenchUnitsTest {
   void prints_the_articles_line() {
     Histogram latencies = new Histogram(3);
     latencies.recordValue(100_000);
-    TargetResult result = new TargetResult(new Target("/test/sync", "http://h/test/sync", "h", 80, false, "/test/sync"),
+    EndpointResult result = new EndpointResult(new Endpoint("/test/sync", "http://h/test/sync", "h", 80, false, "/test/sync"),
       LoadSettings.Mode.BURST, Instant.now(), 10_230_000_000L, 100, 100, 100, Map.of(), latencies, false);
     assertThat(TextReport.articleLine(result)).isEqualTo("/test/sync: 10.23s, 9.8 req/s, 100/100 success");
   }

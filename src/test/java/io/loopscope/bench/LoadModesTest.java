@@ -32,9 +32,9 @@ class LoadModesTest {
     // 200 req/s for 3 s; half a second in, the server answers nothing for a second
     stub = StubServer.start(vertx, 100, 1_000);
     LoadSettings openLoop = LoadSettings.openLoop(200, Duration.ofSeconds(3), 50);
-    new BenchRunner(vertx, openLoop).run(List.of(Target.parse(stub.url("/stall"))))
+    new BenchRunner(vertx, openLoop).run(List.of(Endpoint.parse(stub.url("/stall"))))
       .onComplete(ctx.succeeding(results -> ctx.verify(() -> {
-        TargetResult result = results.get(0);
+        EndpointResult result = results.get(0);
         assertThat(result.requested()).isEqualTo(600);
         assertThat(result.succeeded()).isEqualTo(600);
         // about a third of the requests were due during or queued behind the stall
@@ -48,9 +48,9 @@ class LoadModesTest {
   void closed_loop_hides_the_same_stall_in_its_percentiles(Vertx vertx, VertxTestContext ctx) {
     stub = StubServer.start(vertx, 100, 1_000);
     LoadSettings closedLoop = LoadSettings.closedLoop(Duration.ofSeconds(3), 10);
-    new BenchRunner(vertx, closedLoop).run(List.of(Target.parse(stub.url("/stall"))))
+    new BenchRunner(vertx, closedLoop).run(List.of(Endpoint.parse(stub.url("/stall"))))
       .onComplete(ctx.succeeding(results -> ctx.verify(() -> {
-        TargetResult result = results.get(0);
+        EndpointResult result = results.get(0);
         assertThat(result.completed()).isGreaterThan(1_000);
         // only the 10 requests in flight saw the stall: the median stays low, the max shows it
         assertThat(result.latencyMs(50)).isLessThan(100);
@@ -63,11 +63,11 @@ class LoadModesTest {
   void counts_statuses_resets_and_timeouts_without_stopping(Vertx vertx, VertxTestContext ctx) {
     stub = StubServer.start(vertx);
     LoadSettings burst = LoadSettings.burst(10, 5).withTimeout(Duration.ofMillis(300));
-    List<Target> targets = Target.labelled(List.of(Target.parse(stub.url("/status/503")), Target.parse(stub.url("/close")),
-      Target.parse(stub.url("/slow?ms=5000")), Target.parse(stub.url("/ok"))));
+    List<Endpoint> targets = Endpoint.labelled(List.of(Endpoint.parse(stub.url("/status/503")), Endpoint.parse(stub.url("/close")),
+      Endpoint.parse(stub.url("/slow?ms=5000")), Endpoint.parse(stub.url("/ok"))));
     new BenchRunner(vertx, burst).run(targets)
       .onComplete(ctx.succeeding(results -> ctx.verify(() -> {
-        assertThat(results).extracting(TargetResult::completed).containsOnly(10L);
+        assertThat(results).extracting(EndpointResult::completed).containsOnly(10L);
         assertThat(results.get(0).errors()).isEqualTo(Map.of("HTTP 503", 10L));
         assertThat(results.get(1).errors()).isEqualTo(Map.of("connection", 10L));
         assertThat(results.get(2).errors()).isEqualTo(Map.of("timeout", 10L));
@@ -82,7 +82,7 @@ class LoadModesTest {
     stub = StubServer.start(vertx);
     BenchRunner runner = new BenchRunner(vertx, LoadSettings.closedLoop(Duration.ofSeconds(60), 4));
     long started = System.nanoTime();
-    runner.run(List.of(Target.parse(stub.url("/slow?ms=20")), Target.parse(stub.url("/ok"))))
+    runner.run(List.of(Endpoint.parse(stub.url("/slow?ms=20")), Endpoint.parse(stub.url("/ok"))))
       .onComplete(ctx.succeeding(results -> ctx.verify(() -> {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         assertThat(results).hasSize(1);
@@ -100,7 +100,7 @@ class LoadModesTest {
 
   @Test
   void an_unreachable_target_fails_the_run_with_one_clear_message(Vertx vertx, VertxTestContext ctx) {
-    new BenchRunner(vertx, LoadSettings.burst(10, 2)).run(List.of(Target.parse("http://127.0.0.1:1/x")))
+    new BenchRunner(vertx, LoadSettings.burst(10, 2)).run(List.of(Endpoint.parse("http://127.0.0.1:1/x")))
       .onComplete(ctx.failing(failure -> ctx.verify(() -> {
         assertThat(failure).isInstanceOf(BenchException.class);
         assertThat(failure.getMessage()).startsWith("cannot connect to http://127.0.0.1:1 (http://127.0.0.1:1/x): ")

@@ -31,7 +31,7 @@ class ReportsTest {
 
   private static Vertx vertx;
   private static StubServer stub;
-  private static List<TargetResult> results;
+  private static List<EndpointResult> results;
   private static LoadSettings settings;
 
   @BeforeAll
@@ -39,8 +39,8 @@ class ReportsTest {
     vertx = Vertx.vertx();
     stub = StubServer.start(vertx);
     settings = LoadSettings.burst(40, 8).withTimeout(Duration.ofSeconds(5));
-    results = new BenchRunner(vertx, settings).run(Target.labelled(List.of(
-      Target.parse(stub.url("/ok")), Target.parse(stub.url("/status/503")), Target.parse(stub.url("/slow?ms=20"))))).await();
+    results = new BenchRunner(vertx, settings).run(Endpoint.labelled(List.of(
+      Endpoint.parse(stub.url("/ok")), Endpoint.parse(stub.url("/status/503")), Endpoint.parse(stub.url("/slow?ms=20"))))).await();
   }
 
   @AfterAll

@@ -1,5 +1,6 @@
 package io.loopscope.cluster;
 
+import java.util.concurrent.TimeoutException;
 import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.db.EmbeddedDatabase;
 import io.loopscope.testing.ServiceProcess;
@@ -197,7 +198,7 @@ class ClusterIT {
   private static <T> T within(Future<T> future, long ms) {
     try {
       return future.await(ms, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new AssertionError("no outcome within " + ms + " ms", e);
     }
   }

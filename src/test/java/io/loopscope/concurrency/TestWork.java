@@ -50,8 +50,8 @@ final class TestWork {
   }
 
   /** Completes once every timer has fired or been cancelled (a cancelled timer reports on its next turn). */
-  io.vertx.core.Future<?> settled() {
-    return io.vertx.core.Future.join(List.copyOf(timers));
+  Future<?> settled() {
+    return Future.join(List.copyOf(timers));
   }
 
   /** True when no timer is pending: each either fired or was cancelled. */

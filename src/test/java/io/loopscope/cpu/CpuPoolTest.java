@@ -1,5 +1,6 @@
 package io.loopscope.cpu;
 
+import java.util.concurrent.Callable;
 import io.loopscope.failures.Saturated;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,7 +21,7 @@ class CpuPoolTest {
   void jobs_run_on_named_cpu_threads_in_parallel(Vertx vertx, VertxTestContext ctx) {
     CpuPool pool = new CpuPool(vertx, 2, 10, 60_000);
     CountDownLatch bothRunning = new CountDownLatch(2);
-    java.util.concurrent.Callable<String> job = () -> {
+    Callable<String> job = () -> {
       bothRunning.countDown();
       // returns only if the other job runs at the same time
       return bothRunning.await(10, TimeUnit.SECONDS) ? Thread.currentThread().getName() : "alone";

@@ -1,5 +1,7 @@
 package io.loopscope.cpu;
 
+import io.vertx.core.json.JsonObject;
+import net.jqwik.api.Example;
 import io.loopscope.failures.TooLarge;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -19,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SortJobTest {
 
   private static List<Object> sorted(String json, int maxItems) {
-    return new io.vertx.core.json.JsonObject(SortJob.run(Buffer.buffer(json), maxItems).body().toString())
+    return new JsonObject(SortJob.run(Buffer.buffer(json), maxItems).body().toString())
       .getJsonArray("processed").getList();
   }
 
@@ -57,7 +59,7 @@ class SortJobTest {
     assertThat(exact).containsExactlyInAnyOrder(a, b);
   }
 
-  @net.jqwik.api.Example
+  @Example
   void the_item_limit_is_enforced_naming_its_key() {
     assertThatThrownBy(() -> SortJob.run(Buffer.buffer("[1,2,3]"), 2))
       .isInstanceOf(TooLarge.class).hasMessageContaining("cpu.maxItems");

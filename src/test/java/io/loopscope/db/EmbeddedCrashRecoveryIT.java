@@ -98,7 +98,7 @@ class EmbeddedCrashRecoveryIT {
       Future.all(submitted).await(60, TimeUnit.SECONDS).<Long>list().forEach(id -> sizes.put(id, SMALL));
     }
     List<Long> ids = sizes.keySet().stream().sorted().toList();
-    DatabaseTarget firstDb = DatabaseTarget.parse("db.url", first.embeddedPostgres().url());
+    ConnectionSettings firstDb = ConnectionSettings.parse("db.url", first.embeddedPostgres().url());
     List<Long> running = pauseWhileATaskRuns(first, firstDb);
     List<Long> queued = idsInState(firstDb, "queued");
     assertThat(running).as("tasks running at the kill (%d done, %d queued)", idsInState(firstDb, "done").size(), queued.size())
@@ -114,7 +114,7 @@ class EmbeddedCrashRecoveryIT {
     long restart = System.nanoTime();
     ServiceProcess second = start("crash-restart");
     long readyMs = msSince(restart);
-    DatabaseTarget secondDb = DatabaseTarget.parse("db.url", second.embeddedPostgres().url());
+    ConnectionSettings secondDb = ConnectionSettings.parse("db.url", second.embeddedPostgres().url());
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
       .until(() -> idsInState(secondDb, "done").size() == TASKS);
     long allDoneMs = msSince(restart);
@@ -218,7 +218,7 @@ class EmbeddedCrashRecoveryIT {
       .toBuffer();
   }
 
-  private static List<Long> idsInState(DatabaseTarget db, String state) {
+  private static List<Long> idsInState(ConnectionSettings db, String state) {
     return PlainSql.query(db, "SELECT id FROM tasks WHERE state = ? ORDER BY id", state).stream()
       .map(row -> ((Number) row.get("id")).longValue()).toList();
   }
@@ -227,7 +227,7 @@ class EmbeddedCrashRecoveryIT {
    * Pins the service (SIGSTOP) at a moment when a task runs and others wait, so that what the database says is
    * what the kill interrupts; a pause that lands between one task's end and the next claim is undone and tried again.
    */
-  private static List<Long> pauseWhileATaskRuns(ServiceProcess service, DatabaseTarget db) {
+  private static List<Long> pauseWhileATaskRuns(ServiceProcess service, ConnectionSettings db) {
     AtomicReference<List<Long>> running = new AtomicReference<>(List.of());
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
       service.pause();
@@ -242,7 +242,7 @@ class EmbeddedCrashRecoveryIT {
   }
 
   /** Statements the paused process sent just before the pause may still land: read until two reads agree. */
-  private static List<Long> stableIdsInState(DatabaseTarget db, String state) {
+  private static List<Long> stableIdsInState(ConnectionSettings db, String state) {
     AtomicReference<List<Long>> previous = new AtomicReference<>(List.of(-1L));
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300))
       .until(() -> previous.getAndSet(idsInState(db, state)).equals(previous.get()));

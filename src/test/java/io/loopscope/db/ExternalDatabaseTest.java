@@ -36,7 +36,7 @@ class ExternalDatabaseTest {
   @BeforeAll
   static void startExternalServer() throws Exception {
     external = EmbeddedDatabase.prepare(new LoopscopeConfig.Db.Embedded("unused", true, 0));
-    DatabaseTarget admin = external.start();
+    ConnectionSettings admin = external.start();
     try (Connection connection = DriverManager.getConnection(admin.jdbcUrl(5_000), admin.jdbcSession(10_000, 5_000));
          Statement statement = connection.createStatement()) {
       statement.execute("CREATE ROLE app LOGIN PASSWORD 'hunter2'");

@@ -1,5 +1,6 @@
 package io.loopscope.diagnostics;
 
+import java.util.Comparator;
 import io.loopscope.testing.TestService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +67,7 @@ class DashboardBrowserTest {
     }
     if (profile != null) {
       try (var files = Files.walk(profile)) {
-        files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
       }
     }
   }

@@ -1,5 +1,7 @@
 package io.loopscope.http;
 
+import java.util.List;
+import java.util.stream.IntStream;
 import io.loopscope.testing.TestService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -281,7 +283,7 @@ class ConcurrencyRoutesTest {
 
   @Test
   void a_hundred_concurrent_fan_outs_stay_correct(VertxTestContext ctx) {
-    java.util.List<Future<HttpResponse<Buffer>>> calls = java.util.stream.IntStream.range(0, 100)
+    List<Future<HttpResponse<Buffer>>> calls = IntStream.range(0, 100)
       .mapToObj(i -> client.get("/gather?mode=join&n=5&ms=20&fail=" + (i % 5)).send()).toList();
     Future.all(calls).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
       for (int i = 0; i < 100; i++) {

@@ -1,5 +1,6 @@
 package io.loopscope.http;
 
+import java.net.http.HttpClient;
 import io.loopscope.testing.ServiceProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -111,7 +112,7 @@ class HostileBodiesIT {
   }
 
   private static int readiness() throws Exception {
-    var client = java.net.http.HttpClient.newHttpClient();
+    var client = HttpClient.newHttpClient();
     var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + service.adminPort() + "/health/ready"))
       .timeout(Duration.ofSeconds(2)).build();
     return client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();

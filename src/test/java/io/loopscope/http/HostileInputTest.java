@@ -1,5 +1,6 @@
 package io.loopscope.http;
 
+import java.util.stream.IntStream;
 import io.loopscope.testing.RawHttp;
 import io.loopscope.testing.TestService;
 import io.vertx.core.Future;
@@ -211,7 +212,7 @@ class HostileInputTest {
 
   @Test
   void many_bad_requests_at_once_leave_good_ones_unharmed(VertxTestContext ctx) {
-    List<Future<HttpResponse<Buffer>>> bad = java.util.stream.IntStream.range(0, 200)
+    List<Future<HttpResponse<Buffer>>> bad = IntStream.range(0, 200)
       .mapToObj(i -> client.post("/process").sendBuffer(Buffer.buffer("[" + i + ", \"x\"]")))
       .toList();
     Future<HttpResponse<Buffer>> good = client.post("/process").sendBuffer(Buffer.buffer("[2,-1]"));

@@ -1,7 +1,7 @@
 package io.loopscope.http;
 
 import io.loopscope.db.DatabaseFailures;
-import io.loopscope.db.DatabaseTarget;
+import io.loopscope.db.ConnectionSettings;
 import io.loopscope.testing.EmbeddedServerProcesses;
 import io.loopscope.testing.PlainSql;
 import io.loopscope.testing.ServiceProcess;
@@ -52,7 +52,7 @@ class IdempotentSubmitIT {
     service = ServiceProcess.start("idempotent-submit", Map.of("LOOPSCOPE_DB_TIMEOUTMS", String.valueOf(DB_TIMEOUT_MS)));
     WebClient api = service.apiClient(vertx);
     Path dataDir = service.embeddedPostgres().dataDir();
-    DatabaseTarget db = DatabaseTarget.parse("db.url", service.embeddedPostgres().url());
+    ConnectionSettings db = ConnectionSettings.parse("db.url", service.embeddedPostgres().url());
     String key = UUID.randomUUID().toString();
     JsonObject task = new JsonObject().put("kind", "sort").put("data", new JsonArray(List.of(3, 1, 2)));
 

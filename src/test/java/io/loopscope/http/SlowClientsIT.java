@@ -1,5 +1,6 @@
 package io.loopscope.http;
 
+import org.awaitility.Awaitility;
 import io.loopscope.testing.ServiceProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -133,7 +134,7 @@ class SlowClientsIT {
     open(vertx, MAX_CONNECTIONS - 10, "GET /test/async?ms=5000 HTTP/1.1\r\nHost: loopscope\r\n\r\n");
     List<Connection> admitted = List.copyOf(connections);
     // connected is not yet counted: wait until the server has seen them all
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(100))
+    Awaitility.await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(100))
       .until(() -> openConnections(vertx) >= admitted.size());
     long extraStart = System.nanoTime();
     open(vertx, 60, "GET /test/async?ms=0 HTTP/1.1\r\nHost: loopscope\r\n\r\n");

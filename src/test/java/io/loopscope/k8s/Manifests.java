@@ -1,5 +1,6 @@
 package io.loopscope.k8s;
 
+import java.io.File;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -302,7 +303,7 @@ final class Manifests {
     if (path == null) {
       return Optional.empty();
     }
-    return List.of(path.split(java.io.File.pathSeparator)).stream()
+    return List.of(path.split(File.pathSeparator)).stream()
       .map(dir -> Path.of(dir, program))
       .filter(Files::isExecutable)
       .findFirst();

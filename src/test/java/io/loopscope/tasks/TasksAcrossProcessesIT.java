@@ -1,6 +1,7 @@
 package io.loopscope.tasks;
 
-import io.loopscope.db.DatabaseTarget;
+import java.util.HashMap;
+import io.loopscope.db.ConnectionSettings;
 import io.loopscope.testing.PlainSql;
 import io.loopscope.testing.ServiceProcess;
 import io.vertx.core.Future;
@@ -53,7 +54,7 @@ class TasksAcrossProcessesIT {
   }
 
   private ServiceProcess start(String name, Map<String, String> extra) {
-    Map<String, String> env = new java.util.HashMap<>(Map.of(
+    Map<String, String> env = new HashMap<>(Map.of(
       "LOOPSCOPE_TASKS_CONCURRENCY", String.valueOf(CONCURRENCY),
       "LOOPSCOPE_TASKS_LEASESECONDS", String.valueOf(LEASE_SECONDS)));
     env.putAll(extra);
@@ -68,7 +69,7 @@ class TasksAcrossProcessesIT {
     ServiceProcess survivor = start("shared-db-owner", Map.of());
     String url = survivor.embeddedPostgres().url();
     ServiceProcess victim = start("shared-db-victim", Map.of("LOOPSCOPE_DB_URL", url));
-    DatabaseTarget db = DatabaseTarget.parse("db.url", url);
+    ConnectionSettings db = ConnectionSettings.parse("db.url", url);
 
     WebClient toSurvivor = survivor.apiClient(vertx);
     WebClient toVictim = victim.apiClient(vertx);
@@ -136,7 +137,7 @@ class TasksAcrossProcessesIT {
     ServiceProcess survivor = start("stall-owner", Map.of());
     String url = survivor.embeddedPostgres().url();
     ServiceProcess staller = start("stall-victim", Map.of("LOOPSCOPE_DB_URL", url));
-    DatabaseTarget db = DatabaseTarget.parse("db.url", url);
+    ConnectionSettings db = ConnectionSettings.parse("db.url", url);
     WebClient toStaller = staller.apiClient(vertx);
     List<Future<?>> submitted = new ArrayList<>();
     for (int i = 0; i < SUBMIT_BATCH; i++) {
@@ -173,17 +174,17 @@ class TasksAcrossProcessesIT {
     return service.lines().stream().filter(line -> line.contains("result is dropped")).count();
   }
 
-  private static List<Map<String, Object>> finishedRows(DatabaseTarget db, List<Long> ids) {
+  private static List<Map<String, Object>> finishedRows(ConnectionSettings db, List<Long> ids) {
     return PlainSql.query(db, "SELECT id, state, attempts, claimed_by FROM tasks"
       + " WHERE id = ANY(?) ORDER BY id", (Object) ids.toArray(Long[]::new));
   }
 
-  private static long count(DatabaseTarget db, String where, Object... args) {
+  private static long count(ConnectionSettings db, String where, Object... args) {
     return ((Number) PlainSql.query(db, "SELECT count(*) AS n FROM tasks WHERE " + where, args).get(0).get("n")).longValue();
   }
 
   /** What the paused process had claimed; a statement it sent just before the pause may still land, so read until two reads agree. */
-  private static List<Long> stableRunningOf(DatabaseTarget db, String runner) {
+  private static List<Long> stableRunningOf(ConnectionSettings db, String runner) {
     AtomicReference<List<Long>> previous = new AtomicReference<>(List.of(-1L));
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> previous.getAndSet(
       PlainSql.query(db, "SELECT id FROM tasks WHERE state = 'running' AND claimed_by LIKE ? ORDER BY id", runner + "%")

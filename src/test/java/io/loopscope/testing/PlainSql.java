@@ -1,6 +1,6 @@
 package io.loopscope.testing;
 
-import io.loopscope.db.DatabaseTarget;
+import io.loopscope.db.ConnectionSettings;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,7 +24,7 @@ public final class PlainSql {
   }
 
   /** Against any PostgreSQL, e.g. the embedded one of a service running as a child process. */
-  public static List<Map<String, Object>> query(DatabaseTarget target, String sql, Object... args) {
+  public static List<Map<String, Object>> query(ConnectionSettings target, String sql, Object... args) {
     try (Connection connection = DriverManager.getConnection(target.jdbcUrl(5_000), target.jdbcSession(10_000, 5_000));
          PreparedStatement statement = connection.prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {

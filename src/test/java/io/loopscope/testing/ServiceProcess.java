@@ -1,5 +1,6 @@
 package io.loopscope.testing;
 
+import java.util.Comparator;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 
@@ -268,7 +269,7 @@ public final class ServiceProcess implements AutoCloseable {
       process.destroyForcibly();
     }
     try (var files = Files.walk(workDir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     }
   }
 }

@@ -1,8 +1,9 @@
 package io.loopscope.testing;
 
+import java.util.concurrent.TimeoutException;
 import io.loopscope.app.ConfigLoader;
 import io.loopscope.app.LoopscopeConfig;
-import io.loopscope.app.Service;
+import io.loopscope.app.RunningService;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
@@ -21,9 +22,9 @@ public final class TestService implements AutoCloseable {
 
   private static TestService shared;
 
-  private final Service service;
+  private final RunningService service;
 
-  private TestService(Service service) {
+  private TestService(RunningService service) {
     this.service = service;
   }
 
@@ -49,8 +50,8 @@ public final class TestService implements AutoCloseable {
   /** Starts a service of its own; close it when done. Call from the test thread, never from an event loop. */
   public static TestService start(Map<String, ?> overrides) {
     try {
-      return new TestService(Service.start(config(overrides)).await(120, TimeUnit.SECONDS));
-    } catch (java.util.concurrent.TimeoutException e) {
+      return new TestService(RunningService.start(config(overrides)).await(120, TimeUnit.SECONDS));
+    } catch (TimeoutException e) {
       throw new IllegalStateException("loopscope did not start within 120 s", e);
     }
   }
@@ -64,7 +65,7 @@ public final class TestService implements AutoCloseable {
     return shared;
   }
 
-  public Service service() {
+  public RunningService service() {
     return service;
   }
 

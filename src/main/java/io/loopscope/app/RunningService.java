@@ -15,23 +15,23 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /** One running loopscope: its main Vert.x instance and the {@link MainVerticle} deployed on it. */
-public final class Service {
+public final class RunningService {
 
   private final Vertx vertx;
   private final MainVerticle main;
 
-  private Service(Vertx vertx, MainVerticle main) {
+  private RunningService(Vertx vertx, MainVerticle main) {
     this.vertx = vertx;
     this.main = main;
   }
 
   /** The whole service on one node. */
-  public static Future<Service> start(LoopscopeConfig config) {
+  public static Future<RunningService> start(LoopscopeConfig config) {
     return start(config, NodeRole.API);
   }
 
   /** Builds the main Vert.x instance (clustered when cluster.enabled) and deploys {@link MainVerticle}; on failure everything is closed again. */
-  public static Future<Service> start(LoopscopeConfig config, NodeRole role) {
+  public static Future<RunningService> start(LoopscopeConfig config, NodeRole role) {
     // the default node name may look the host name up: here, never on an event loop
     config.cluster().node();
     PrometheusMeterRegistry registry = config.metrics().enabled() ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
@@ -44,12 +44,12 @@ public final class Service {
     return built.compose(vertx -> deploy(vertx, new MainVerticle(registry, role), config));
   }
 
-  private static Future<Service> deploy(Vertx vertx, MainVerticle main, LoopscopeConfig config) {
+  private static Future<RunningService> deploy(Vertx vertx, MainVerticle main, LoopscopeConfig config) {
     // not bound to any context: on failure it completes after the instance (and its contexts) are gone
-    Promise<Service> started = Promise.promise();
+    Promise<RunningService> started = Promise.promise();
     vertx.deployVerticle(main, new DeploymentOptions().setConfig(config.json())).onComplete(deployed -> {
       if (deployed.succeeded()) {
-        started.complete(new Service(vertx, main));
+        started.complete(new RunningService(vertx, main));
       } else {
         // Vert.x cannot be closed and awaited from one of its own threads
         new Thread(() -> {

@@ -14,7 +14,7 @@ import io.loopscope.vthreads.VirtualThreads;
  * diagnostics are off; {@code virtualThreads} runs nothing on Java 17. The body budget, heap pressure and
  * connection count are process-wide: one for all loops.
  */
-public record Services(CpuPool cpuPool, BlockingUpstreamClient blockingUpstream, String upstreamBaseUrl, Database database,
+public record ApiDependencies(CpuPool cpuPool, BlockingUpstreamClient blockingUpstream, String upstreamBaseUrl, Database database,
                        LoopWatch loopWatch, VirtualThreads virtualThreads, BodyBudget bodyBudget, HeapPressure heapPressure,
                        ConnectionLimit apiConnections) {
 }

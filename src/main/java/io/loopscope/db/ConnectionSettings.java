@@ -14,7 +14,7 @@ import java.util.Properties;
  * and handed to the reactive pool, Flyway and the legacy JDBC verticle alike. {@link #toString()}
  * never shows the password.
  */
-public final class DatabaseTarget {
+public final class ConnectionSettings {
 
   private static final String DEFAULT_USER = "postgres";
 
@@ -25,7 +25,7 @@ public final class DatabaseTarget {
   private final String password;
   private final SslMode sslMode;
 
-  DatabaseTarget(String host, int port, String database, String user, String password, SslMode sslMode) {
+  ConnectionSettings(String host, int port, String database, String user, String password, SslMode sslMode) {
     this.host = host;
     this.port = port;
     this.database = database;
@@ -35,7 +35,7 @@ public final class DatabaseTarget {
   }
 
   /** @param key the configuration key the URL came from, named when it is malformed */
-  public static DatabaseTarget parse(String key, String url) {
+  public static ConnectionSettings parse(String key, String url) {
     if (!url.matches("postgres(ql)?://\\S+")) {
       throw new ConfigException(key, "must be a postgresql://user:password@host:port/database URL");
     }
@@ -49,7 +49,7 @@ public final class DatabaseTarget {
     }
     PgConnectOptions options = new PgConnectOptions(given);
     String user = given.getString("user", DEFAULT_USER);
-    return new DatabaseTarget(options.getHost(), options.getPort(), given.getString("database", user), user,
+    return new ConnectionSettings(options.getHost(), options.getPort(), given.getString("database", user), user,
       given.getString("password", ""), options.getSslMode());
   }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * What one target's run measured. {@code requested} is what the plan asked for (burst and open loop)
  * or what was sent (closed loop). Latencies are kept in microseconds.
  */
-public record TargetResult(Target target, LoadSettings.Mode mode, Instant startedAt, long elapsedNanos, long requested,
+public record EndpointResult(Endpoint target, LoadSettings.Mode mode, Instant startedAt, long elapsedNanos, long requested,
                            long completed, long succeeded, Map<String, Long> errors, Histogram latencyMicros,
                            boolean interrupted) {
 

@@ -8,9 +8,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
 /** How the API and admin servers listen: the same options, connection guard, error bodies and start-up failure for both. */
-final class Servers {
+final class HttpListener {
 
-  private Servers() {
+  private HttpListener() {
   }
 
   /**

@@ -9,10 +9,10 @@ import java.util.Locale;
  * One URL to load: where to connect and what to ask for. {@code label} is what reports call it:
  * the path and query when every target shares one server, else the whole URL.
  */
-public record Target(String label, String url, String host, int port, boolean ssl, String requestUri) {
+public record Endpoint(String label, String url, String host, int port, boolean ssl, String requestUri) {
 
   /** Parses an absolute http(s) URL; anything else is an {@link IllegalArgumentException} naming the URL. */
-  public static Target parse(String url) {
+  public static Endpoint parse(String url) {
     URI uri;
     try {
       uri = new URI(url.trim());
@@ -31,7 +31,7 @@ public record Target(String label, String url, String host, int port, boolean ss
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     String requestUri = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
     String host = uri.getHost().replaceAll("^\\[|]$", "");
-    return new Target(requestUri, uri.toString(), host, port, ssl, requestUri);
+    return new Endpoint(requestUri, uri.toString(), host, port, ssl, requestUri);
   }
 
   /** {@code http://host:port}, what a connection goes to. */
@@ -39,13 +39,13 @@ public record Target(String label, String url, String host, int port, boolean ss
     return (ssl ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
-  public Target withLabel(String newLabel) {
-    return new Target(newLabel, url, host, port, ssl, requestUri);
+  public Endpoint withLabel(String newLabel) {
+    return new Endpoint(newLabel, url, host, port, ssl, requestUri);
   }
 
   /** Short labels (path and query) when all targets share one origin, whole URLs otherwise. */
-  public static List<Target> labelled(List<Target> targets) {
-    boolean oneOrigin = targets.stream().map(Target::origin).distinct().count() <= 1;
+  public static List<Endpoint> labelled(List<Endpoint> targets) {
+    boolean oneOrigin = targets.stream().map(Endpoint::origin).distinct().count() <= 1;
     return targets.stream().map(t -> t.withLabel(oneOrigin ? t.requestUri() : t.url())).toList();
   }
 }

@@ -8,11 +8,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class DatabaseTargetTest {
+class ConnectionSettingsTest {
 
   @Test
   void reads_every_part_of_a_postgresql_url() {
-    DatabaseTarget target = DatabaseTarget.parse("db.url", "postgresql://app:hunter2@db.example:6543/shop");
+    ConnectionSettings target = ConnectionSettings.parse("db.url", "postgresql://app:hunter2@db.example:6543/shop");
 
     assertThat(target.host()).isEqualTo("db.example");
     assertThat(target.port()).isEqualTo(6543);
@@ -27,27 +27,27 @@ class DatabaseTargetTest {
 
   @Test
   void never_shows_the_password() {
-    assertThat(DatabaseTarget.parse("db.url", "postgresql://app:hunter2@db.example:6543/shop"))
+    assertThat(ConnectionSettings.parse("db.url", "postgresql://app:hunter2@db.example:6543/shop"))
       .hasToString("postgresql://app:****@db.example:6543/shop");
-    assertThat(DatabaseTarget.parse("db.url", "postgres://app@db.example:5432/shop"))
+    assertThat(ConnectionSettings.parse("db.url", "postgres://app@db.example:5432/shop"))
       .hasToString("postgresql://app@db.example:5432/shop");
   }
 
   @Test
   void fills_what_the_url_leaves_out_as_libpq_does() {
-    DatabaseTarget target = DatabaseTarget.parse("db.url", "postgresql://db.example");
+    ConnectionSettings target = ConnectionSettings.parse("db.url", "postgresql://db.example");
 
     assertThat(target.user()).isEqualTo("postgres");
     assertThat(target.password()).isEmpty();
     assertThat(target.database()).isEqualTo("postgres");
     assertThat(target.port()).isEqualTo(5432);
-    assertThat(DatabaseTarget.parse("db.url", "postgresql://app@db.example").database()).isEqualTo("app");
+    assertThat(ConnectionSettings.parse("db.url", "postgresql://app@db.example").database()).isEqualTo("app");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"mysql://app:pw@db:3306/shop", "db.example:5432", "postgresql://", "postgresql://a b@host/db"})
   void a_malformed_url_is_a_configuration_error_naming_the_key(String url) {
-    assertThatThrownBy(() -> DatabaseTarget.parse("db.urlFile", url))
+    assertThatThrownBy(() -> ConnectionSettings.parse("db.urlFile", url))
       .isInstanceOf(ConfigException.class)
       .hasMessageStartingWith("db.urlFile:")
       .satisfies(e -> assertThat(e.getMessage()).doesNotContain("pw"));
