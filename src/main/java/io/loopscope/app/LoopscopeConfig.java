@@ -95,7 +95,8 @@ public record LoopscopeConfig(
   }
 
   public record Diagnostics(boolean enabled, int blockThresholdMs, int checkIntervalMs, int workerBlockThresholdMs,
-                            int maxReports, int readyMaxStallMs, int liveMaxStallMs) {
+                            int maxReports, int readyMaxStallMs, int liveMaxStallMs, int queueThresholdMs, int busyWarnMs,
+                            int repeatedStalls) {
   }
 
   public record Metrics(boolean enabled) {
@@ -138,7 +139,8 @@ public record LoopscopeConfig(
       new Diagnostics(v.bool("diagnostics.enabled"), v.intIn("diagnostics.blockThresholdMs", 1, 3_600_000),
         v.intIn("diagnostics.checkIntervalMs", 1, 60_000), v.intIn("diagnostics.workerBlockThresholdMs", 1, 86_400_000),
         v.intIn("diagnostics.maxReports", 1, 1_000_000), v.intIn("diagnostics.readyMaxStallMs", 1, 3_600_000),
-        v.intIn("diagnostics.liveMaxStallMs", 1, 86_400_000)),
+        v.intIn("diagnostics.liveMaxStallMs", 1, 86_400_000), v.intIn("diagnostics.queueThresholdMs", 1, 3_600_000),
+        v.intIn("diagnostics.busyWarnMs", 1, 3_600_000), v.intIn("diagnostics.repeatedStalls", 2, 1_000_000)),
       new Metrics(v.bool("metrics.enabled")),
       new Shutdown(v.intIn("shutdown.readinessDelayMs", 0, 3_600_000), v.intIn("shutdown.drainTimeoutMs", 0, 3_600_000)),
       new Log(v.oneOf("log.format", List.of("text", "json")), v.bool("log.access")),

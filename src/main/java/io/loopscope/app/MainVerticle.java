@@ -144,7 +144,7 @@ public final class MainVerticle extends VerticleBase {
     if (!config.diagnostics().enabled()) {
       return Future.succeededFuture();
     }
-    LoopWatch watch = new LoopWatch(registry);
+    LoopWatch watch = new LoopWatch(registry, config.diagnostics());
     return vertx.deployVerticle(watch, new DeploymentOptions().setConfig(config.json()))
       .onSuccess(deployed -> loopWatch = watch)
       .mapEmpty();

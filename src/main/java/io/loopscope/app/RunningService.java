@@ -12,6 +12,7 @@ import io.vertx.core.VertxOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.micrometer.Label;
+import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /** One running loopscope: its main Vert.x instance and the {@link MainVerticle} deployed on it. */
@@ -36,8 +37,10 @@ public final class RunningService {
     config.cluster().node();
     PrometheusMeterRegistry registry = config.metrics().enabled() ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
     VertxBuilder builder = Vertx.builder().with(vertxOptions(config, registry != null));
-    if (registry != null) {
-      builder.withMetrics(new RouteBoundMetricsFactory(registry));
+    VertxMetricsFactory metrics = LoopWatch.metricsFactory(registry == null ? null : new RouteBoundMetricsFactory(registry),
+      config.diagnostics());
+    if (metrics != null) {
+      builder.withMetrics(metrics);
     }
     Future<Vertx> built = config.cluster().enabled()
       ? ClusteredVertx.build(builder, config.cluster()) : Future.succeededFuture(builder.build());

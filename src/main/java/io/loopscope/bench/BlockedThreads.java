@@ -19,7 +19,9 @@ public final class BlockedThreads {
 
   public static final String PATH = "/diagnostics/blocked";
   private static final List<String> FIELDS =
-    List.of("id", "thread", "loop", "pool", "route", "startedAt", "detectedAfterMs", "durationMs", "ongoing", "stack");
+    List.of("id", "thread", "loop", "pool", "route", "culprit", "victims", "startedAt", "detectedAfterMs", "durationMs",
+      "ongoing", "stack");
+  public static final String ROUTES_PATH = "/diagnostics/routes?window=all";
   private static final int FRAMES_SHOWN = 8;
 
   private BlockedThreads() {
@@ -69,6 +71,64 @@ public final class BlockedThreads {
       line.append(String.format(Locale.ROOT, ", reported after %.0f ms", report.getDouble("detectedAfterMs")));
     }
     return line.toString();
+  }
+
+  /** The route profile's entry for {@code route} (e.g. {@code GET /bad-example}); empty when LoopWatch has none. */
+  public static Future<Optional<JsonObject>> route(WebClient admin, String route) {
+    return admin.get(ROUTES_PATH).timeout(5_000).send()
+      .expecting(HttpResponseExpectation.SC_OK.or(HttpResponseExpectation.SC_NOT_FOUND))
+      .map(response -> response.statusCode() == 404 ? Optional.<JsonObject>empty()
+        : response.bodyAsJsonObject().getJsonArray("routes", new JsonArray()).stream()
+          .filter(JsonObject.class::isInstance).map(JsonObject.class::cast)
+          .filter(entry -> route.equals(entry.getString("route"))).findFirst());
+  }
+
+  /** {@code culprit: BlockingUpstreamClient.fetchPostBlocking -> HttpClient.send}, or empty when the report names none. */
+  public static Optional<String> culprit(JsonObject report) {
+    if (!(report.getValue("culprit") instanceof JsonObject culprit)) {
+      return Optional.empty();
+    }
+    String call = culprit.getString("call");
+    return Optional.of("culprit: " + culprit.getString("method") + (call == null ? "" : " -> " + call));
+  }
+
+  /** {@code 47 requests waited, up to 298 ms (GET /test/async 40, ...)}, or empty until the victims are counted. */
+  public static Optional<String> victims(JsonObject report) {
+    if (!(report.getValue("victims") instanceof JsonObject victims)) {
+      return Optional.empty();
+    }
+    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%d requests waited, up to %.0f ms",
+      victims.getInteger("requests", 0), victims.getDouble("maxWaitMs", 0.0)));
+    JsonObject routes = victims.getJsonObject("routes", new JsonObject());
+    if (!routes.isEmpty()) {
+      List<String> byRoute = new ArrayList<>();
+      routes.forEach(entry -> byRoute.add(entry.getKey() + " " + entry.getValue()));
+      line.append(" (").append(String.join(", ", byRoute)).append(')');
+    }
+    return Optional.of(line.toString());
+  }
+
+  /**
+   * The stack from the culprit's frame on (the frames that matter), with a count of the JDK frames above it;
+   * the top frames when the report names no culprit.
+   */
+  public static List<String> framesFromCulprit(JsonObject report) {
+    JsonArray stack = report.getJsonArray("stack", new JsonArray());
+    int from = 0;
+    if (report.getValue("culprit") instanceof JsonObject culprit) {
+      from = Math.max(0, stack.getList().indexOf(culprit.getString("frame")));
+    }
+    List<String> frames = new ArrayList<>();
+    if (from > 0) {
+      frames.add("(" + from + " JDK frames above: the blocking call)");
+    }
+    for (int i = from; i < Math.min(from + FRAMES_SHOWN, stack.size()); i++) {
+      frames.add("at " + stack.getValue(i));
+    }
+    if (stack.size() > from + FRAMES_SHOWN) {
+      frames.add("... " + (stack.size() - from - FRAMES_SHOWN) + " more");
+    }
+    return frames;
   }
 
   /** The first frames of the blocked thread's stack: where it was stuck. */

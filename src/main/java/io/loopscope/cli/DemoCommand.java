@@ -143,6 +143,7 @@ public final class DemoCommand implements Callable<Integer> {
       return blocked;
     }
     printBlocked(out, blocked.get());
+    printProfile(out, vertx, adminPort, blocked.get().size());
     return blocked;
   }
 
@@ -152,8 +153,42 @@ public final class DemoCommand implements Callable<Integer> {
     for (int i = 0; i < Math.min(REPORTS_SHOWN, reports.size()); i++) {
       JsonObject report = reports.getJsonObject(i);
       out.println("  " + BlockedThreads.headline(report));
-      BlockedThreads.topFrames(report).forEach(frame -> out.println("      " + frame));
+      BlockedThreads.culprit(report).ifPresent(culprit -> out.println("      " + culprit));
+      BlockedThreads.victims(report).ifPresent(victims -> out.println("      " + victims));
+      BlockedThreads.framesFromCulprit(report).forEach(frame -> out.println("      " + frame));
     }
     out.println();
+  }
+
+  /** How many of the bad calls held a loop, and for how long, from the route profile; and why the report count may differ. */
+  private static void printProfile(PrintWriter out, Vertx vertx, int adminPort, int reports) {
+    WebClient admin = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(adminPort));
+    try {
+      Optional<JsonObject> route = BlockedThreads.route(admin, "GET " + BAD_EXAMPLE).await();
+      route.ifPresent(entry -> out.println(profileLine(entry, reports)));
+    } catch (RuntimeException e) {
+      out.println("LoopWatch's route profile could not be read (GET " + BlockedThreads.ROUTES_PATH + "): " + e.getMessage());
+    } finally {
+      admin.close();
+    }
+    out.println();
+  }
+
+  /**
+   * {@code Route profile: 100 calls of GET /bad-example held their loop 101 ms at p50, 140 ms at most; 97 for 100 ms
+   * or more ...}: the calls that reached the threshold against the reports the checker made of them.
+   */
+  static String profileLine(JsonObject entry, int reports) {
+    JsonObject busy = entry.getJsonObject("loopBusyMs");
+    long calls = entry.getLong("requests");
+    long over = busy.getLong("overThreshold", 0L);
+    String line = String.format(java.util.Locale.ROOT,
+      "Route profile: %d calls of %s held their event loop %.0f ms at p50, %.0f ms at most; %d of them for the "
+        + "report threshold or longer.", calls, entry.getString("route"), busy.getDouble("p50"), busy.getDouble("max"), over);
+    if (over == reports) {
+      return line + " Each of those is one of the " + reports + " reports.";
+    }
+    return line + " " + reports + " reports: Vert.x's checker looks every check interval (diagnostics.checkIntervalMs), so a "
+      + "call that ends within one interval past the threshold is often over before it is seen; the route profile times every call.";
   }
 }

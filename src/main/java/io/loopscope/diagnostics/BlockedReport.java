@@ -29,7 +29,10 @@ public final class BlockedReport {
   private final long detectedAfterNanos;
   private final long thresholdNanos;
   private final StackTraceElement[] stack;
+  private final Culprit culprit;
   private volatile long durationNanos = -1;
+  private volatile long finishedAtNanos;
+  private volatile JsonObject victims;
   private volatile Boolean pinned;
   private volatile String pinnedReason;
   private volatile boolean fromJfr;
@@ -57,6 +60,7 @@ public final class BlockedReport {
     this.detectedAfterNanos = detectedAtNanos - startNanos;
     this.startedAt = Instant.now().minusNanos(System.nanoTime() - startNanos);
     this.thresholdNanos = thresholdNanos;
+    this.culprit = Culprit.of(stack);
     this.stack = kept(stack);
   }
 
@@ -90,7 +94,6 @@ public final class BlockedReport {
     return this;
   }
 
-  /** For a stall reported after it ended (a pinned virtual thread): its duration as measured where it happened. */
   /** What JFR's jdk.VirtualThreadPinned event said of this stall: its exact duration and, on 24+, why. */
   BlockedReport confirmedByJfr(long durationNanos, String pinnedReason) {
     this.durationNanos = durationNanos;
@@ -106,6 +109,31 @@ public final class BlockedReport {
 
   void finish(long endNanos) {
     durationNanos = Math.max(detectedAfterNanos, endNanos - startNanos);
+    finishedAtNanos = System.nanoTime();
+  }
+
+  /** When the watchdog saw the stall over (System.nanoTime), 0 while it is ongoing. */
+  long finishedAtNanos() {
+    return finishedAtNanos;
+  }
+
+  /** The loop it blocked; null for a worker or a virtual thread. */
+  Integer loop() {
+    return loop;
+  }
+
+  /** The innermost application frame and the call it made; null when no application frame was on the stack. */
+  Culprit culprit() {
+    return culprit;
+  }
+
+  /** The requests it held up, once counted ({@link StallVictims}); null until then. */
+  JsonObject victims() {
+    return victims;
+  }
+
+  void victims(JsonObject victims) {
+    this.victims = victims;
   }
 
   public long id() {
@@ -163,11 +191,13 @@ public final class BlockedReport {
       .put("pool", pool)
       .put("kind", work.kindLabel())
       .put("route", work.name())
+      .put("culprit", culprit == null ? null : culprit.toJson())
       .put("startedAt", startedAt.toString())
       .put("thresholdMs", millis(thresholdNanos))
       .put("detectedAfterMs", millis(detectedAfterNanos))
       .put("durationMs", millis(durationNanos()))
       .put("ongoing", ongoing())
+      .put("victims", victims)
       .put("stack", frames);
     if (pinned != null) {
       json.put("pinned", pinned).put("jfr", fromJfr);

@@ -61,6 +61,10 @@ public final class DiagnosticsRoutes {
         .queryOptionalText("route", MAX_ROUTE_FILTER)
         .queryEnum("scope", List.of(SCOPE_LOCAL, SCOPE_CLUSTER), SCOPE_LOCAL))
       .handler(this::blocked);
+    router.get("/diagnostics/routes")
+      .handler(params().queryEnum("window", List.of(RouteProfile.WINDOW_60S, RouteProfile.WINDOW_ALL), RouteProfile.WINDOW_60S))
+      .handler(ctx -> Responses.json(ctx, loopWatch.routes(ctx.get("window"))));
+    router.get("/diagnostics/warnings").handler(ctx -> Responses.json(ctx, loopWatch.warnings()));
     router.get("/diagnostics/nodes").handler(ctx -> Responses.json(ctx,
       new JsonObject().put("node", fleet.node()).put("nodes", new JsonArray(new ArrayList<>(fleet.nodes())))));
     router.get("/diagnostics/stream").handler(this::stream);

@@ -4,14 +4,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.vertx.core.impl.VertxThread;
 import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,12 +46,58 @@ final class LoopProbe implements Runnable {
   private volatile boolean stopped;
   private volatile ScheduledFuture<?> next;
   private long armedAt;
+  private final long stallNanos;
+  /** On the loop only: the requests a stall held up, until the loop beats on time again. */
+  private HeldUp heldUp;
+  private final Queue<HeldUp> released = new ConcurrentLinkedQueue<>();
 
-  LoopProbe(int index, EventExecutor loop, long intervalMs, MeterRegistry registry) {
+  /** The requests one stall of this loop held up: read after it, or continued after it. */
+  static final class HeldUp {
+    static final int MAX_KEPT = 10_000;
+    final long firstNanos;
+    final List<RequestRecord> requests = new ArrayList<>();
+    int notKept;
+
+    HeldUp(long firstNanos) {
+      this.firstNanos = firstNanos;
+    }
+
+    int count() {
+      return requests.size() + notKept;
+    }
+  }
+
+  LoopProbe(int index, EventExecutor loop, long intervalMs, long stallMs, MeterRegistry registry) {
     this.index = index;
     this.loop = loop;
     this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+    this.stallNanos = TimeUnit.MILLISECONDS.toNanos(stallMs);
     this.registry = registry;
+  }
+
+  /**
+   * On the loop, as it dispatches {@code request} at {@code dispatchStart}: if the loop has not beaten for
+   * longer than a stall (it is waking from one), or has not yet beaten on time since, the request was held up.
+   */
+  void held(RequestRecord request, long dispatchStart) {
+    long lastBeat = lastBeatNanos;
+    if (heldUp == null && (lastBeat == 0 || dispatchStart - lastBeat <= stallNanos)) {
+      return;
+    }
+    if (heldUp == null) {
+      heldUp = new HeldUp(dispatchStart);
+    }
+    request.heldUntilNanos = dispatchStart;
+    if (heldUp.requests.size() < HeldUp.MAX_KEPT) {
+      heldUp.requests.add(request);
+    } else {
+      heldUp.notKept++;
+    }
+  }
+
+  /** Held-up requests of stalls that are over, for the watchdog. */
+  HeldUp nextReleased() {
+    return released.poll();
   }
 
   void start() {
@@ -71,6 +120,14 @@ final class LoopProbe implements Runnable {
     long now = System.nanoTime();
     lastBeatNanos = now;
     long lagNanos = Math.max(0, now - armedAt - intervalNanos);
+    if (lagNanos > stallNanos) {
+      if (heldUp == null) {
+        heldUp = new HeldUp(now);
+      }
+    } else if (heldUp != null) {
+      released.add(heldUp); // on time again: whatever it dispatches from now on was not held up
+      heldUp = null;
+    }
     recorder.recordValue(Math.min(HIGHEST_MICROS, lagNanos / 1_000));
     if (lagTimer != null) {
       lagTimer.record(lagNanos, TimeUnit.NANOSECONDS);
@@ -142,7 +199,7 @@ final class LoopProbe implements Runnable {
 
   /** How long the loop's current dispatch has run, or 0 when it is idle or between dispatches. */
   long runningNanos(long now) {
-    long start = thread instanceof VertxThread vertxThread ? vertxThread.startTime() : 0;
+    long start = VertxInternals.dispatchStart(thread);
     return start == 0 ? 0 : Math.max(0, now - start);
   }
 

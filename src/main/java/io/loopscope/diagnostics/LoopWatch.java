@@ -1,77 +1,80 @@
 package io.loopscope.diagnostics;
 
 import io.loopscope.app.LoopscopeConfig;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.impl.VertxThread;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.internal.threadchecker.BlockedThreadEvent;
+import io.vertx.core.eventbus.DeliveryContext;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The diagnostics verticle: catches every thread of its Vert.x instance that runs one dispatch too long
- * (an event loop past {@code diagnostics.blockThresholdMs}, a worker past {@code workerBlockThresholdMs}),
- * and names it: thread, loop, route or timer or event-bus address, and the stack at detection.
- *
- * <p>Detection is Vert.x's own {@code BlockedThreadChecker}, set by {@link #configure} to our thresholds
- * and a {@code checkIntervalMs} tick, with its logging replaced by {@link #onBlocked}: one stall is one
- * report and one WARN line, however many ticks it spans. Per-loop heartbeats ({@link LoopProbe}) measure
- * lag and date a stall's end. The watchdog thread and the checker's thread only read what the watched
- * threads wrote; neither ever schedules work on a loop. Virtual threads, which Vert.x's checker never
- * sees, are watched by {@link VirtualThreadWatch} on the same watchdog, into the same reports.
+ * The diagnostics verticle: it wires LoopWatch's parts and answers for them. {@link StallCatcher} turns
+ * Vert.x's blocked-thread checker into one report per stall ({@link ReportStore}), named by
+ * {@link RunningWork} and blamed on its {@link Culprit}; {@link LoopProbe}s measure each loop's lag and see
+ * whom a stall held up ({@link StallVictims}); {@link RouteTracker} times each request on its loop into the
+ * {@link RouteProfile}; {@link PoolWatch} sees every pool's queue; {@link Warnings} keeps the lints;
+ * {@link LoopHealth}, {@link LoopWatchMetrics} and {@link EventStream} show it all. Every touch of Vert.x
+ * internals is in {@link VertxInternals}. The watchdog thread and the checker's thread only read what the
+ * watched threads wrote; neither ever schedules work on a loop. Virtual threads, which Vert.x's checker
+ * never sees, are watched by {@link VirtualThreadWatch} on the same watchdog, into the same reports.
  */
 public final class LoopWatch extends VerticleBase {
 
-  public static final String EVENT_LOOP_POOL = "event-loop";
+  public static final String EVENT_LOOP_POOL = StallCatcher.EVENT_LOOP_POOL;
+  static final int BUSY_ROUTE_MIN_REQUESTS = 20;
+  static final long REPEATED_STALL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final Logger LOG = LoggerFactory.getLogger(LoopWatch.class);
-  private static final Pattern TRAILING_NUMBER = Pattern.compile("^(.*?)-?(\\d+)$");
 
-  /** One thing the dashboard's stream shows: {@code lag} each second, {@code blocked} as a report starts and ends. */
+  /** One thing the dashboard's stream shows: {@code lag} each second, {@code blocked} as a report starts and ends, {@code warning} as one is raised. */
   public record Event(String type, JsonObject data) {
   }
 
+  private final LoopWatchMetrics metrics;
   private final MeterRegistry registry;
-  private final RunningWork running = new RunningWork();
   private final List<LoopProbe> probes = new ArrayList<>();
-  private final Map<Thread, BlockedReport> ongoing = new ConcurrentHashMap<>();
-  private final Deque<BlockedReport> recent = new ArrayDeque<>();
-  private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
-  private final AtomicLong ids = new AtomicLong();
+  private final RunningWork running = new RunningWork(this::probeOf);
+  private final RouteProfile profile;
+  private final RouteTracker routeTracker;
+  private final StallVictims victims = new StallVictims();
+  private final EventStream events = new EventStream();
+  private final Warnings warnings = new Warnings(warning -> events.publish(new Event("warning", warning)));
+  private final Handler<DeliveryContext<Object>> eventBusTracker = this::onDelivery;
   private LoopscopeConfig.Diagnostics config;
+  private ReportStore store;
+  private StallCatcher catcher;
+  private LoopHealth health;
+  private PoolWatch pools;
   private ScheduledExecutorService watchdog;
   private VirtualThreadWatch virtualThreads;
 
-  /** @param registry where the lag and blocked metrics go; null when metrics are off */
-  public LoopWatch(MeterRegistry registry) {
+  /**
+   * @param registry where the lag and blocked metrics go; null when metrics are off
+   * @param diagnostics the thresholds, known before start so that routers can take the route tracker
+   */
+  public LoopWatch(MeterRegistry registry, LoopscopeConfig.Diagnostics diagnostics) {
     this.registry = registry;
+    this.metrics = new LoopWatchMetrics(registry);
+    this.profile = new RouteProfile(diagnostics.blockThresholdMs());
+    this.routeTracker = new RouteTracker(running, profile);
   }
 
   /** Vert.x's checker uses our thresholds and ticks every check interval, so it and LoopWatch agree. */
@@ -90,48 +93,78 @@ public final class LoopWatch extends VerticleBase {
       .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * The metrics factory to build Vert.x with, so LoopWatch sees every pool's queue: {@code inner} (null when
+   * metrics are off) with LoopWatch's pool watch around it; {@code inner} as it is when diagnostics are off.
+   */
+  public static VertxMetricsFactory metricsFactory(VertxMetricsFactory inner, LoopscopeConfig.Diagnostics diagnostics) {
+    return diagnostics.enabled() ? new WatchedMetricsFactory(inner) : inner;
+  }
+
   @Override
   public Future<?> start() {
     config = LoopscopeConfig.from(config()).diagnostics();
-    VertxInternal internal = (VertxInternal) vertx;
+    store = new ReportStore(config.maxReports());
+    catcher = new StallCatcher(running, store, this::probeOf, this::stallStarted, this::stallEnded);
     int index = 0;
-    for (EventExecutor loop : internal.nettyEventLoopGroup()) {
-      probes.add(new LoopProbe(index++, loop, config.checkIntervalMs(), registry));
+    for (EventExecutor loop : VertxInternals.eventLoops(vertx)) {
+      probes.add(new LoopProbe(index++, loop, config.checkIntervalMs(), config.blockThresholdMs(), registry));
     }
+    health = new LoopHealth(probes, this::runningNow, config.readyMaxStallMs(), config.liveMaxStallMs());
     probes.forEach(LoopProbe::start);
-    vertx.eventBus().addInboundInterceptor(running.eventBusTracker());
-    internal.blockedThreadChecker().setThreadBlockedHandler(this::onBlocked);
+    vertx.eventBus().addInboundInterceptor(eventBusTracker);
+    VertxInternals.onBlockedThread(vertx, catcher::onBlocked);
+    pools = VertxInternals.poolWatch(vertx);
+    if (pools != null) {
+      pools.attach(running, config.queueThresholdMs(), new PoolWarnings(warnings, metrics));
+    }
     watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "loopscope-loopwatch");
       thread.setDaemon(true);
       return thread;
     });
-    watchdog.scheduleWithFixedDelay(guarded(this::finishResumed), config.checkIntervalMs(), config.checkIntervalMs(),
+    watchdog.scheduleWithFixedDelay(guarded(catcher::finishResumed), config.checkIntervalMs(), config.checkIntervalMs(),
       TimeUnit.MILLISECONDS);
     watchdog.scheduleAtFixedRate(guarded(this::everySecond), 1, 1, TimeUnit.SECONDS);
-    virtualThreads = new VirtualThreadWatch(config, ids, this::admit, this::finish);
+    virtualThreads = new VirtualThreadWatch(config, store.ids(), catcher::admit, catcher::finish);
     watchdog.execute(virtualThreads::start); // starting JFR takes 100 ms or more: not on this event loop
     watchdog.scheduleWithFixedDelay(guarded(virtualThreads::check), config.checkIntervalMs(), config.checkIntervalMs(),
       TimeUnit.MILLISECONDS);
-    LOG.info("LoopWatch on {} event loops: stalls over {} ms (workers {} ms) reported, checked every {} ms",
-      probes.size(), config.blockThresholdMs(), config.workerBlockThresholdMs(), config.checkIntervalMs());
+    LOG.info("LoopWatch on {} event loops: stalls over {} ms (workers {} ms) reported, checked every {} ms; pools {}",
+      probes.size(), config.blockThresholdMs(), config.workerBlockThresholdMs(), config.checkIntervalMs(),
+      pools == null ? "not watched (Vert.x built without LoopWatch.metricsFactory)"
+        : "watched, queue threshold " + config.queueThresholdMs() + " ms");
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(null);
-    vertx.eventBus().removeInboundInterceptor(running.eventBusTracker());
+    VertxInternals.onBlockedThread(vertx, null);
+    vertx.eventBus().removeInboundInterceptor(eventBusTracker);
+    if (pools != null) {
+      pools.detach();
+    }
     probes.forEach(LoopProbe::stop);
     watchdog.shutdownNow();
     virtualThreads.stop();
+    catcher.clear();
     running.clear();
     return Future.succeededFuture();
   }
 
-  /** The first handler of a router whose requests should be named in reports. */
+  /** The first handler of a router whose requests should be named in reports and timed in the route profile. */
   public Handler<RoutingContext> routeTracker() {
-    return running.routeTracker();
+    return routeTracker.handler();
+  }
+
+  /** The per-request part of {@link #routeTracker()}, for a first handler of one's own: {@link RouteTracker#onRequest}. */
+  public RouteTracker requests() {
+    return routeTracker;
+  }
+
+  /** The HTTP server's request handler, with each request's first dispatch timed to its end. */
+  public Handler<HttpServerRequest> timed(Handler<HttpServerRequest> requests) {
+    return routeTracker.timed(requests);
   }
 
   /**
@@ -142,132 +175,120 @@ public final class LoopWatch extends VerticleBase {
     return virtualThreads.tracked(RunningWork.routeName(ctx), work);
   }
 
-  /** On the checker's thread, every tick, for each thread past its limit. */
-  private void onBlocked(BlockedThreadEvent event) {
-    if (!(event.thread() instanceof VertxThread thread)) {
+  /** An event-bus inbound interceptor: names the dispatch after the address and, on a loop, times it. */
+  private void onDelivery(DeliveryContext<Object> delivery) {
+    String address = delivery.message().address();
+    RunningWork.Slot slot = running.slot();
+    long stamp = VertxInternals.dispatchStart(slot.thread);
+    slot.work = address;
+    slot.dispatchStart = stamp;
+    if (slot.probe() == null) {
+      delivery.next();
       return;
     }
-    long start = thread.startTime();
-    if (start == 0) {
-      return; // it finished between the check and now
-    }
-    long now = System.nanoTime();
-    BlockedReport report;
-    synchronized (this) {
-      BlockedReport current = ongoing.get(thread);
-      if (current != null && current.startNanos() == start) {
-        return; // the same stall, seen again one tick later
-      }
-      if (current != null) {
-        finish(current, now);
-      }
-      report = newReport(thread, start, now, event.maxExecTime());
-      ongoing.put(thread, report);
-    }
-    admit(report);
+    long start = System.nanoTime();
+    delivery.next();
+    profile.record(slot.index(), profile.named(RunningWork.eventBusName(address), "event-bus"), System.nanoTime() - start);
   }
 
-  /** A new report: kept, logged, counted and streamed. */
-  private void admit(BlockedReport report) {
-    synchronized (this) {
-      recent.addFirst(report);
-      while (recent.size() > config.maxReports()) {
-        recent.removeLast();
-      }
-    }
-    logDetected(report);
-    if (registry != null) {
-      Counter.builder("loopscope.blocked").description("Stalls reported by LoopWatch")
-        .tag("route", report.work().name()).tag("pool", report.pool()).register(registry).increment();
-    }
-    publish(new Event("blocked", report.toJson()));
+  private void stallStarted(BlockedReport report) {
+    metrics.stallStarted(report);
+    events.publish(new Event("blocked", report.toJson()));
   }
 
-  private BlockedReport newReport(VertxThread thread, long start, long now, long thresholdNanos) {
-    StackTraceElement[] stack = thread.getStackTrace();
-    RunningWork.Activity work = running.stamped(thread, start);
-    boolean loop = !thread.isWorker();
-    return new BlockedReport(ids.incrementAndGet(), thread, loop ? EVENT_LOOP_POOL : poolOf(thread.getName()),
-      loop ? LoopProbe.loopNumber(thread.getName()) : null, work != null ? work : RunningWork.fromStack(stack), start, now,
-      thresholdNanos, stack);
-  }
-
-  /** On the watchdog, every check interval: reports whose thread has moved on get their final duration. */
-  private void finishResumed() {
-    for (BlockedReport report : ongoing.values()) {
-      if (((VertxThread) report.thread()).startTime() != report.startNanos()) {
-        synchronized (this) {
-          if (ongoing.remove(report.thread(), report)) {
-            finish(report, System.nanoTime());
-          }
-        }
-      }
+  private void stallEnded(BlockedReport report) {
+    metrics.stallEnded(report);
+    RunningWork.Kind kind = report.work().kind();
+    if (report.loop() != null && kind != RunningWork.Kind.HTTP && kind != RunningWork.Kind.EVENT_BUS) {
+      // timers and tasks have no hook of their own: they enter the route profile when they block a loop
+      profile.record(running.slot().index(), profile.named(report.work().name(), report.work().kindLabel()),
+        report.durationNanos());
     }
+    events.publish(new Event("blocked", report.toJson()));
   }
 
-  /** A loop's first heartbeat after the stall dates its end; a worker's end is when the watchdog saw it. */
-  private void finish(BlockedReport report, long now) {
-    LoopProbe probe = probeOf(report.thread());
-    long beat = probe == null ? 0 : probe.lastBeatNanos();
-    report.finish(beat > report.startNanos() ? Math.min(beat, now) : now);
-    LOG.info("{} ({}) is running again: {} was blocked for {} ms in all (report {})", report.threadName(),
-      report.pool(), report.work().name(), TimeUnit.NANOSECONDS.toMillis(report.durationNanos()), report.id());
-    if (registry != null) {
-      DistributionSummary.builder("loopscope.blocked.seconds").baseUnit("seconds")
-        .description("How long the stalls LoopWatch reported lasted")
-        .serviceLevelObjectives(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
-        .register(registry).record(report.durationNanos() / 1e9);
-    }
-    publish(new Event("blocked", report.toJson()));
-  }
-
-  private void logDetected(BlockedReport report) {
-    LOG.atWarn().addKeyValue("route", report.work().name()).addKeyValue("thread", report.threadName())
-      .log("Blocked {}: {} has run {} for {} ms (limit {} ms); report {} at /diagnostics/blocked",
-        report.pool(), report.threadName(), report.work().name(),
-        TimeUnit.NANOSECONDS.toMillis(report.durationNanos()), TimeUnit.NANOSECONDS.toMillis(report.thresholdNanos()),
-        report.id());
-    if (LOG.isDebugEnabled()) {
-      StringBuilder stack = new StringBuilder("Stack of ").append(report.threadName()).append(" at detection:");
-      for (StackTraceElement frame : report.stack()) {
-        stack.append(System.lineSeparator()).append("\tat ").append(frame);
-      }
-      LOG.debug(stack.toString());
-    }
-  }
-
-  /** On the watchdog, each second: lag windows roll, and the stream gets a sample per loop. */
+  /** On the watchdog, each second: lag windows and the profile roll, victims are counted, lints run. */
   private void everySecond() {
     probes.forEach(LoopProbe::roll);
-    if (!listeners.isEmpty()) {
+    profile.roll();
+    metrics.bindRoutes(profile);
+    countVictims();
+    lintRoutes();
+    lintRepeatedStalls();
+    warnings.expire();
+    if (events.hasListeners()) {
       JsonArray loops = new JsonArray();
       long now = System.nanoTime();
       for (LoopProbe probe : byLoopNumber()) {
         loops.add(probe.lastSecondJson().put("loop", probe.index())
           .put("busyMs", TimeUnit.NANOSECONDS.toMillis(probe.runningNanos(now))));
       }
-      publish(new Event("lag", new JsonObject().put("at", System.currentTimeMillis()).put("loops", loops)));
+      events.publish(new Event("lag", new JsonObject().put("at", System.currentTimeMillis()).put("loops", loops)));
     }
   }
 
-  private void publish(Event event) {
-    listeners.forEach(listener -> listener.accept(event));
+  private void countVictims() {
+    victims.collect(probes);
+    long now = System.nanoTime();
+    for (BlockedReport report : store.reports(Integer.MAX_VALUE, null)) {
+      if (report.victims() != null) {
+        continue;
+      }
+      LoopProbe probe = report.thread() == null || report.loop() == null ? null : probeOf(report.thread());
+      if (victims.count(report, probe, now)) {
+        StallCatcher.logVictims(report);
+        events.publish(new Event("blocked", report.toJson()));
+      }
+    }
+  }
+
+  /** {@code busy-route}: a route whose loop busy p99 over the last 60 s exceeds {@code busyWarnMs}, over 20 requests or more. */
+  private void lintRoutes() {
+    for (RouteProfile.Figured route : profile.figures(RouteProfile.WINDOW_60S)) {
+      double p99 = route.busyP99Ms();
+      if (route.figures().requests >= BUSY_ROUTE_MIN_REQUESTS && p99 > config.busyWarnMs()) {
+        warnings.seen(Warnings.BUSY_ROUTE, route.entry().name, new JsonObject().put("route", route.entry().name)
+            .put("requests", route.figures().requests).put("loopBusyP99Ms", p99).put("busyWarnMs", config.busyWarnMs()),
+          route.entry().name + " ran " + p99 + " ms on its event loop at p99 over " + route.figures().requests
+            + " requests (diagnostics.busyWarnMs " + config.busyWarnMs() + ")");
+      }
+    }
+  }
+
+  /** {@code repeated-stall}: the same route or timer blocking a loop {@code repeatedStalls} times within 60 s. */
+  private void lintRepeatedStalls() {
+    long since = System.nanoTime() - REPEATED_STALL_WINDOW_NANOS;
+    java.util.Map<String, List<BlockedReport>> byWork = new java.util.TreeMap<>();
+    for (BlockedReport report : store.reports(Integer.MAX_VALUE, null)) {
+      if (report.startNanos() >= since && report.loop() != null) {
+        byWork.computeIfAbsent(report.work().name(), name -> new ArrayList<>()).add(report);
+      }
+    }
+    byWork.forEach((work, stalls) -> {
+      if (stalls.size() >= config.repeatedStalls()) {
+        long maxMs = stalls.stream().mapToLong(report -> TimeUnit.NANOSECONDS.toMillis(report.durationNanos())).max().orElse(0);
+        Culprit culprit = stalls.get(0).culprit();
+        warnings.seen(Warnings.REPEATED_STALL, work, new JsonObject().put("route", work).put("stalls", stalls.size())
+            .put("windowS", 60).put("maxStallMs", maxMs).put("culprit", culprit == null ? null : culprit.summary())
+            .put("reports", new JsonArray(stalls.stream().map(BlockedReport::id).toList())),
+          work + " blocked an event loop " + stalls.size() + " times in 60 s, up to " + maxMs + " ms");
+      }
+    });
   }
 
   /** Events from now on, on LoopWatch's own threads; the returned action unsubscribes. */
   public Runnable subscribe(Consumer<Event> listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return events.subscribe(listener);
   }
 
   /** The most recent reports first, at most {@code limit}, only those whose route is {@code route} when given. */
-  public synchronized List<BlockedReport> reports(int limit, String route) {
-    return recent.stream().filter(report -> route == null || route.equals(report.work().name())).limit(limit).toList();
+  public List<BlockedReport> reports(int limit, String route) {
+    return store.reports(limit, route);
   }
 
   /** Stalls reported since start (a reset forgets the reports, not this count). */
   public long stallCount() {
-    return ids.get();
+    return store.count();
   }
 
   /** The worst loop's 10-s lag p99 (0 until a window holds enough samples). */
@@ -275,10 +296,22 @@ public final class LoopWatch extends VerticleBase {
     return probes.stream().mapToDouble(LoopProbe::windowP99Ms).max().orElse(0);
   }
 
-  /** Forgets every report and every lag sample (metrics counters keep counting: Prometheus expects that). */
-  public synchronized void reset() {
-    recent.clear();
+  /** {@code {"window": "60s", "routes": [...]}}: the route profile, most loop busy time first. */
+  public JsonObject routes(String window) {
+    return new JsonObject().put("window", window).put("routes", RouteProfile.toJson(profile.figures(window)));
+  }
+
+  /** {@code {"warnings": [...]}}, the most recently seen first. */
+  public JsonObject warnings() {
+    return new JsonObject().put("warnings", warnings.toJson());
+  }
+
+  /** Forgets every report, lag sample, route figure and warning (metrics counters keep counting: Prometheus expects that). */
+  public void reset() {
+    store.clear();
     probes.forEach(LoopProbe::reset);
+    profile.reset();
+    warnings.reset();
   }
 
   /** Per loop: lag percentiles, whether it is running a dispatch now and for how long, and what. */
@@ -302,37 +335,21 @@ public final class LoopWatch extends VerticleBase {
   }
 
   private String runningNow(Thread thread) {
-    long start = thread instanceof VertxThread vertxThread ? vertxThread.startTime() : 0;
+    long start = VertxInternals.dispatchStart(thread);
     RunningWork.Activity work = running.stamped(thread, start);
     if (work != null) {
       return work.name();
     }
-    BlockedReport report = ongoing.get(thread);
+    BlockedReport report = catcher.ongoing(thread);
     return report != null && report.startNanos() == start ? report.work().name() : null;
   }
 
-  /** DOWN while a loop has been stalled longer than {@code readyMaxStallMs}, or its 10-s lag p99 is above it. */
   public Status readiness() {
-    return stallStatus(config.readyMaxStallMs(), true);
+    return health.readiness();
   }
 
-  /** DOWN only when a loop has been stalled longer than {@code liveMaxStallMs}: restarting is the only cure. */
   public Status liveness() {
-    return stallStatus(config.liveMaxStallMs(), false);
-  }
-
-  private Status stallStatus(long maxMs, boolean lagCounts) {
-    long now = System.nanoTime();
-    JsonArray stalled = new JsonArray();
-    for (LoopProbe probe : probes) {
-      long stalledMs = TimeUnit.NANOSECONDS.toMillis(probe.runningNanos(now));
-      double p99Ms = lagCounts ? probe.windowP99Ms() : 0;
-      if (stalledMs > maxMs || p99Ms > maxMs) {
-        stalled.add(new JsonObject().put("loop", probe.index()).put("stalledMs", stalledMs).put("lagP99Ms", p99Ms)
-          .put("running", runningNow(probe.thread())));
-      }
-    }
-    return stalled.isEmpty() ? Status.OK() : Status.KO(new JsonObject().put("maxStallMs", maxMs).put("stalled", stalled));
+    return health.liveness();
   }
 
   private List<LoopProbe> byLoopNumber() {
@@ -350,8 +367,7 @@ public final class LoopWatch extends VerticleBase {
 
   /** {@code vert.x-worker-thread-3} is in pool {@code vert.x-worker-thread}, {@code cpu-1} in {@code cpu}. */
   static String poolOf(String threadName) {
-    Matcher matcher = TRAILING_NUMBER.matcher(threadName);
-    return matcher.matches() && !matcher.group(1).isEmpty() ? matcher.group(1) : threadName;
+    return StallCatcher.poolOf(threadName);
   }
 
   /** A scheduled task that throws is never run again: log and carry on instead. */

@@ -1,15 +1,14 @@
 package io.loopscope.diagnostics;
 
 import io.netty.util.concurrent.FastThreadLocal;
-import io.vertx.core.Handler;
-import io.vertx.core.eventbus.DeliveryContext;
-import io.vertx.core.impl.VertxThread;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * What each Vert.x thread is running now, as far as a stall report needs to name it: the HTTP route a
@@ -34,39 +33,35 @@ public final class RunningWork {
 
   static final String REPLY_PREFIX = "__vertx.reply.";
 
+  /** Slots beyond this many threads share the last recorder index (never reached with a sane loop count). */
+  static final int MAX_SLOTS = 64;
+
   private final Map<Thread, Slot> slots = new ConcurrentHashMap<>();
+  private final AtomicInteger indexes = new AtomicInteger();
+  private final Function<Thread, LoopProbe> probes;
   private final FastThreadLocal<Slot> slot = new FastThreadLocal<>() {
     @Override
     protected Slot initialValue() {
-      Slot created = new Slot();
-      slots.put(Thread.currentThread(), created);
+      Thread current = Thread.currentThread();
+      Slot created = new Slot(current);
+      slots.put(current, created);
       return created;
     }
   };
 
-  private final Handler<RoutingContext> routeTracker = ctx -> {
-    stamp(ctx);
-    ctx.next();
-  };
-  private final Handler<DeliveryContext<Object>> eventBusTracker = delivery -> {
-    stamp(delivery.message().address());
-    delivery.next();
-  };
-
-  /** A first router handler: marks the current dispatch as serving this request. */
-  public Handler<RoutingContext> routeTracker() {
-    return routeTracker;
+  /** @param probes the lag probe of an event-loop thread, or null (looked up again until found) */
+  RunningWork(Function<Thread, LoopProbe> probes) {
+    this.probes = probes;
   }
 
-  /** An event-bus inbound interceptor: marks the current dispatch as consuming this message (one instance, so it can be removed). */
-  public Handler<DeliveryContext<Object>> eventBusTracker() {
-    return eventBusTracker;
+  /** The current thread's slot. */
+  Slot slot() {
+    return slot.get();
   }
 
-  private void stamp(Object work) {
-    if (Thread.currentThread() instanceof VertxThread thread) {
-      record(thread.startTime(), work);
-    }
+  /** The current thread's slot, or null when it never had one. */
+  Slot existingSlot() {
+    return slot.getIfExists();
   }
 
   /** The current thread's slot now names {@code work} for the dispatch that began at {@code dispatchStart}. */
@@ -89,11 +84,18 @@ public final class RunningWork {
     if (stamped.dispatchStart != dispatchStart || work == null) {
       return null;
     }
+    if (work instanceof RequestRecord request) {
+      return new Activity(Kind.HTTP, routeName(request.context()));
+    }
     if (work instanceof RoutingContext ctx) {
       return new Activity(Kind.HTTP, routeName(ctx));
     }
-    String address = (String) work;
-    return new Activity(Kind.EVENT_BUS, "event-bus " + (address.startsWith(REPLY_PREFIX) ? "(reply)" : address));
+    return new Activity(Kind.EVENT_BUS, eventBusName((String) work));
+  }
+
+  /** {@code event-bus legacy.users.get}; replies, whose addresses are made per message, are one name. */
+  static String eventBusName(String address) {
+    return "event-bus " + (address.startsWith(REPLY_PREFIX) ? "(reply)" : address);
   }
 
   /** {@code GET /users/:id/overview}: the method and the template of the route now serving {@code ctx}. */
@@ -115,7 +117,7 @@ public final class RunningWork {
   /** Names work no tracker stamped, from the blocked thread's stack (index 0 is the innermost frame). */
   static Activity fromStack(StackTraceElement[] stack) {
     for (int i = 0; i < stack.length; i++) {
-      if (stack[i].getClassName().startsWith("io.vertx.core.impl.VertxImpl$InternalTimerHandler")) {
+      if (VertxInternals.isTimerDispatch(stack[i])) {
         int handler = i > 0 ? i - 1 : i;
         if (synthetic(stack[handler]) && handler > 0) {
           handler--; // the method the timer's lambda calls
@@ -125,7 +127,7 @@ public final class RunningWork {
     }
     StackTraceElement entry = outermostApplicationFrame(stack);
     for (StackTraceElement frame : stack) {
-      if (frame.getClassName().startsWith("io.vertx.core.impl.deployment.")) {
+      if (VertxInternals.isDeployment(frame)) {
         return new Activity(Kind.VERTICLE, "verticle " + (entry == null ? "(unknown)" : frameName(entry)));
       }
     }
@@ -145,19 +147,19 @@ public final class RunningWork {
     return null;
   }
 
-  private static boolean framework(StackTraceElement frame) {
+  static boolean framework(StackTraceElement frame) {
     String name = frame.getClassName();
     return name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.")
       || name.startsWith("io.netty.") || name.startsWith("io.vertx.");
   }
 
   /** A lambda's hidden class ({@code Foo$$Lambda$416/0x..}): its name changes from run to run. */
-  private static boolean synthetic(StackTraceElement frame) {
+  static boolean synthetic(StackTraceElement frame) {
     return frame.getClassName().contains("$$Lambda");
   }
 
   /** {@code DiagnosticsFixture.lambda$start$0}: the simple class name keeps labels short; lambda classes lose their run-specific suffix. */
-  private static String frameName(StackTraceElement frame) {
+  static String frameName(StackTraceElement frame) {
     String className = frame.getClassName();
     int lambda = className.indexOf("$$Lambda");
     String stable = lambda < 0 ? className : className.substring(0, lambda) + "$$Lambda";
@@ -168,8 +170,38 @@ public final class RunningWork {
     slots.clear();
   }
 
-  private static final class Slot {
+  /**
+   * One thread's state. {@code work} and {@code dispatchStart} are read by the watchdog; the rest only by
+   * the thread itself: the request whose first dispatch it runs now, and the loop's lag probe.
+   */
+  final class Slot {
+    final Thread thread;
+    private int index = -1;
     volatile Object work;
     volatile long dispatchStart;
+    RequestRecord firstDispatch;
+    private LoopProbe probe;
+    private boolean notALoop;
+
+    Slot(Thread thread) {
+      this.thread = thread;
+      this.notALoop = !VertxInternals.isEventLoop(thread);
+    }
+
+    /** This thread's recorder index, given on first use: only recording threads take one. */
+    int index() {
+      if (index < 0) {
+        index = Math.min(indexes.getAndIncrement(), MAX_SLOTS - 1);
+      }
+      return index;
+    }
+
+    /** This loop's probe; null on other threads. */
+    LoopProbe probe() {
+      if (probe == null && !notALoop) {
+        probe = probes.apply(thread);
+      }
+      return probe;
+    }
   }
 }

@@ -2,10 +2,11 @@ package io.loopscope.http;
 
 import io.loopscope.app.StartupException;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
 
 /** How the API and admin servers listen: the same options, connection guard, error bodies and start-up failure for both. */
 final class HttpListener {
@@ -19,11 +20,11 @@ final class HttpListener {
    * client that asks for it (curl --http2, the JDK HttpClient) got the whole HTTP/2 response right behind
    * the 101, and one larger than its upgrade buffer (/metrics, 40 KB) was never read: the request hung.
    */
-  static Future<HttpServer> listen(Vertx vertx, Router router, ConnectionGuard guard, String key, String host, int port,
+  static Future<HttpServer> listen(Vertx vertx, Handler<HttpServerRequest> requests, ConnectionGuard guard, String key, String host, int port,
                                    int bindPort) {
     return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
       .connectionHandler(guard::accept)
-      .requestHandler(router)
+      .requestHandler(requests)
       .invalidRequestHandler(Problems::invalidRequest)
       .listen(bindPort, host)
       .recover(StartupException.cannotListen(key, host, port));

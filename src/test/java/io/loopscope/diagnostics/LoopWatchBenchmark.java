@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What LoopWatch adds to the hot paths, measured alone ({@code perf/jmh LoopWatch}): the route stamp
- * every API request makes, and the lag sample every heartbeat records.
+ * every API request makes, its figures into its route's recorder, and the lag sample every heartbeat records.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 public class LoopWatchBenchmark {
 
-  private final RunningWork running = new RunningWork();
+  private final RunningWork running = new RunningWork(thread -> null);
+  private final RouteRecorder route = new RouteRecorder();
   private final Object request = new Object();
   private final SingleWriterRecorder recorder = new SingleWriterRecorder(3_600_000_000L, 2);
   private long dispatch;
@@ -40,6 +41,14 @@ public class LoopWatchBenchmark {
   public long routeStamp() {
     running.record(++dispatch, request);
     return dispatch;
+  }
+
+  /** One request's figures (loop busy, wall, no pool) into its route's single-writer recorder. */
+  @Benchmark
+  public long routeFigures() {
+    sample = (sample + 7_919) % 50_000L;
+    route.record(sample * 1_000, sample * 3_000, -1, -1);
+    return sample;
   }
 
   /** One heartbeat's lag sample into the loop's recorder. */

@@ -47,7 +47,7 @@ class LoopWatchTest {
       .with(LoopWatch.configure(new VertxOptions().setEventLoopPoolSize(2), config.diagnostics()))
       .build();
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    watch = new LoopWatch(registry);
+    watch = new LoopWatch(registry, config.diagnostics());
     vertx.deployVerticle(watch, new DeploymentOptions().setConfig(config.json())).await();
     logs = new ListAppender<>();
     logs.start();

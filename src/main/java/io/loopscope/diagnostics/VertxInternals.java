@@ -1,0 +1,74 @@
+package io.loopscope.diagnostics;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.VertxThread;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.threadchecker.BlockedThreadEvent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Every place LoopWatch reads Vert.x internals ({@code VertxInternal}, {@code VertxThread}, the blocked-thread
+ * checker, Vert.x class names in stacks): an upgrade of Vert.x has this one class to check. Written against
+ * Vert.x 5.0.7, where {@code VertxThread.startTime()} is the start of the thread's current dispatch (0 between
+ * dispatches), set by {@code executeStart} as a context begins a dispatch.
+ */
+final class VertxInternals {
+
+  private static final String TIMER_HANDLER = "io.vertx.core.impl.VertxImpl$InternalTimerHandler";
+  private static final String DEPLOYMENT_PACKAGE = "io.vertx.core.impl.deployment.";
+
+  private VertxInternals() {
+  }
+
+  static List<EventExecutor> eventLoops(Vertx vertx) {
+    List<EventExecutor> loops = new ArrayList<>();
+    ((VertxInternal) vertx).nettyEventLoopGroup().forEach(loops::add);
+    return loops;
+  }
+
+  /**
+   * Replaces the checker's logging with {@code blocked}, called on the checker's thread each tick for each
+   * Vert.x thread past its limit, with the thread and its limit in nanoseconds; null restores the logging.
+   */
+  static void onBlockedThread(Vertx vertx, BiConsumer<Thread, Long> blocked) {
+    ((VertxInternal) vertx).blockedThreadChecker()
+      .setThreadBlockedHandler(blocked == null ? null : (BlockedThreadEvent event) -> {
+        if (event.thread() instanceof VertxThread) {
+          blocked.accept(event.thread(), event.maxExecTime());
+        }
+      });
+  }
+
+  /** The start (System.nanoTime) of the dispatch {@code thread} runs now; 0 between dispatches or for a non-Vert.x thread. */
+  static long dispatchStart(Thread thread) {
+    return thread instanceof VertxThread vertxThread ? vertxThread.startTime() : 0;
+  }
+
+  static boolean isVertxThread(Thread thread) {
+    return thread instanceof VertxThread;
+  }
+
+  /** A Vert.x event-loop thread (a Vert.x thread that is not a worker). */
+  static boolean isEventLoop(Thread thread) {
+    return thread instanceof VertxThread vertxThread && !vertxThread.isWorker();
+  }
+
+  /** The frame of Vert.x's timer dispatch: the frame above it is the timer's handler. */
+  static boolean isTimerDispatch(StackTraceElement frame) {
+    return frame.getClassName().startsWith(TIMER_HANDLER);
+  }
+
+  /** A frame of Vert.x's verticle deployment (a verticle's start or stop). */
+  static boolean isDeployment(StackTraceElement frame) {
+    return frame.getClassName().startsWith(DEPLOYMENT_PACKAGE);
+  }
+
+  /** The pools LoopWatch's metrics wrapper sees, when this Vert.x was built with {@link WatchedMetricsFactory}. */
+  static PoolWatch poolWatch(Vertx vertx) {
+    return ((VertxInternal) vertx).metrics() instanceof WatchedVertxMetrics watched ? watched.pools() : null;
+  }
+}
