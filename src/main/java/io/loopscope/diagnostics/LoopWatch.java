@@ -82,6 +82,7 @@ public final class LoopWatch extends VerticleBase {
     if (!diagnostics.enabled()) {
       return options;
     }
+    VertxInternals.init();
     return options
       .setBlockedThreadCheckInterval(diagnostics.checkIntervalMs())
       .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
@@ -98,7 +99,11 @@ public final class LoopWatch extends VerticleBase {
    * metrics are off) with LoopWatch's pool watch around it; {@code inner} as it is when diagnostics are off.
    */
   public static VertxMetricsFactory metricsFactory(VertxMetricsFactory inner, LoopscopeConfig.Diagnostics diagnostics) {
-    return diagnostics.enabled() ? new WatchedMetricsFactory(inner) : inner;
+    if (!diagnostics.enabled()) {
+      return inner;
+    }
+    VertxInternals.init();
+    return new WatchedMetricsFactory(inner);
   }
 
   @Override

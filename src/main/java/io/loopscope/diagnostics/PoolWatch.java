@@ -88,14 +88,18 @@ public final class PoolWatch {
     return new Watched(pool, (PoolMetrics) inner);
   }
 
-  /** On the submitting thread: the request or event-bus address its current dispatch serves. */
+  /** On the submitting thread: the request its context serves, or the event-bus address its current dispatch does. */
   private Task submitted(Pool pool) {
     RunningWork work = running;
-    RunningWork.Slot slot = work == null ? null : work.existingSlot();
-    Object current = slot == null || slot.dispatchStart != VertxInternals.dispatchStart(slot.thread) ? null : slot.work;
-    if (current instanceof RequestRecord request) {
+    if (work == null) {
+      return new Task(null, null);
+    }
+    RequestRecord request = VertxInternals.currentRequest();
+    if (request != null) {
       return new Task(request, null);
     }
+    RunningWork.Slot slot = work.existingSlot();
+    Object current = slot == null || slot.dispatchStart != VertxInternals.dispatchStart(slot.thread) ? null : slot.work;
     return new Task(null, current instanceof String address ? RunningWork.eventBusName(address) : null);
   }
 

@@ -43,6 +43,7 @@ public final class RouteTracker {
     slot.work = record;
     slot.dispatchStart = stamp;
     slot.firstDispatch = record;
+    VertxInternals.putRequest(record);
     LoopProbe probe = slot.probe();
     if (probe != null) {
       probe.held(record, record.start);

@@ -1,7 +1,10 @@
 package io.loopscope.diagnostics;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.spi.context.storage.AccessMode;
+import io.vertx.core.spi.context.storage.ContextLocal;
 import io.vertx.core.impl.VertxThread;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.threadchecker.BlockedThreadEvent;
@@ -9,6 +12,7 @@ import io.vertx.core.internal.threadchecker.BlockedThreadEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Every place LoopWatch reads Vert.x internals ({@code VertxInternal}, {@code VertxThread}, the blocked-thread
@@ -18,10 +22,68 @@ import java.util.function.BiConsumer;
  */
 final class VertxInternals {
 
+  /**
+   * The request a (duplicated) request context serves, so that work it submits later, from a continuation
+   * such as a body's end, is still its own. Registered when this class loads, which LoopWatch makes happen
+   * before the Vert.x it watches is built: a Vert.x built earlier has no slot for it.
+   */
+  private static final ContextLocal<RequestRecord> REQUEST = ContextLocal.registerLocal(RequestRecord.class);
+  /** Plain array access: the request local is only touched by its context's own event loop. */
+  private static final AccessMode LOOP_ONLY = new AccessMode() {
+    @Override
+    public Object get(Object[] locals, int index) {
+      return locals[index];
+    }
+
+    @Override
+    public void put(Object[] locals, int index, Object value) {
+      locals[index] = value;
+    }
+
+    @Override
+    public Object getOrCreate(Object[] locals, int index, Supplier<Object> initialValueSupplier) {
+      Object value = locals[index];
+      if (value == null) {
+        value = initialValueSupplier.get();
+        locals[index] = value;
+      }
+      return value;
+    }
+  };
   private static final String TIMER_HANDLER = "io.vertx.core.impl.VertxImpl$InternalTimerHandler";
   private static final String DEPLOYMENT_PACKAGE = "io.vertx.core.impl.deployment.";
 
   private VertxInternals() {
+  }
+
+  /** Loads this class, and so registers the request local; call before building the Vert.x to watch. */
+  static void init() {
+    // the static initialiser did it
+  }
+
+  /** Marks the current context (each HTTP request has a duplicated one) as serving {@code request}. */
+  static void putRequest(RequestRecord request) {
+    Context context = Vertx.currentContext();
+    if (context != null) {
+      try {
+        REQUEST.put(context, LOOP_ONLY, request);
+      } catch (IndexOutOfBoundsException builtBeforeRegistration) {
+        // that Vert.x was built before LoopWatch loaded: its requests are known by their first dispatch only
+      }
+    }
+  }
+
+  /** The request the current context serves, on that context's thread; null when it serves none. */
+  static RequestRecord currentRequest() {
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      return null;
+    }
+    try {
+      return REQUEST.get(context, LOOP_ONLY);
+    } catch (IndexOutOfBoundsException builtBeforeRegistration) {
+      return null;
+    }
   }
 
   static List<EventExecutor> eventLoops(Vertx vertx) {
