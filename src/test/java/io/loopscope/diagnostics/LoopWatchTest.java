@@ -86,14 +86,19 @@ class LoopWatchTest {
   }
 
   @Test
-  void a_long_stall_gives_one_report_and_one_warning_however_many_checks_it_spans() {
+  void a_long_stall_gives_one_report_and_two_warnings_however_many_checks_it_spans() {
     vertx.setTimer(1, id -> sleep(600)); // 30 checks of 20 ms
 
     BlockedReport report = awaitFinishedReport();
     assertThat(watch.reports(100, null)).hasSize(1);
-    assertThat(logs.list.stream().filter(event -> event.getLevel() == Level.WARN).toList())
-      .singleElement().satisfies(warning -> assertThat(warning.getFormattedMessage())
-        .contains(report.thread().getName(), report.work().name(), "report " + report.id()));
+    // one as it is caught, one once it is over and its victims are counted
+    await().atMost(Duration.ofSeconds(5)).until(() -> report.victims() != null);
+    assertThat(logs.list.stream().filter(event -> event.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+      .toList()).satisfiesExactly(
+        caught -> assertThat(caught).contains(report.thread().getName(), report.work().name(), "report " + report.id(),
+          "LoopWatchTest.sleep"),
+        over -> assertThat(over).contains(report.work().name() + " blocked loop " + report.toJson().getInteger("loop")
+          + " for ", "0 requests waited, up to 0 ms", "culprit LoopWatchTest.sleep -> Thread.sleep"));
     JsonObject json = report.toJson();
     assertThat(json.getDouble("durationMs")).isGreaterThanOrEqualTo(600);
     // caught within threshold + 2 checks (140 ms) when the machine is quiet; a generous bound here
@@ -175,6 +180,35 @@ class LoopWatchTest {
     };
     assertThat(BlockedReport.kept(stack)).extracting(StackTraceElement::getMethodName)
       .containsExactly("sleep", "fetch", "handle", "handleContext");
+  }
+
+  @Test
+  void the_culprit_is_the_innermost_application_frame_with_the_call_it_made() {
+    StackTraceElement[] stack = {
+      frame("jdk.internal.misc.Unsafe", "park"),
+      frame("java.util.concurrent.CompletableFuture", "get"),
+      frame("jdk.internal.net.http.HttpClientImpl", "send"),
+      frame("jdk.internal.net.http.HttpClientFacade", "send"),
+      frame("io.loopscope.upstream.BlockingUpstreamClient", "fetchPostBlocking"),
+      frame("io.loopscope.http.ArticleRoutes", "badExample"),
+      frame("io.vertx.ext.web.impl.RouteState", "handleContext"),
+    };
+    Culprit culprit = Culprit.of(stack);
+    assertThat(culprit.method()).isEqualTo("BlockingUpstreamClient.fetchPostBlocking");
+    assertThat(culprit.call()).isEqualTo("HttpClient.send");
+    assertThat(culprit.summary()).isEqualTo("BlockingUpstreamClient.fetchPostBlocking -> HttpClient.send");
+    assertThat(Culprit.of(new StackTraceElement[] {frame("io.netty.channel.nio.NioEventLoop", "run")})).isNull();
+  }
+
+  @Test
+  void a_stall_in_a_timer_enters_the_route_profile_as_that_timer() {
+    vertx.setTimer(1, id -> sleep(300));
+    BlockedReport report = awaitFinishedReport();
+
+    JsonObject timer = watch.routes("all").getJsonArray("routes").getJsonObject(0);
+    assertThat(timer.getString("route")).isEqualTo(report.work().name());
+    assertThat(timer.getString("kind")).isEqualTo("timer");
+    assertThat(timer.getJsonObject("loopBusyMs").getDouble("max")).isGreaterThanOrEqualTo(250.0);
   }
 
   @Test
