@@ -21,7 +21,8 @@ import java.util.function.IntSupplier;
 
 /**
  * The dashboard's "Run the demo": a small, fixed burst of {@code /bad-example} and {@code /good-example}
- * calls against this service's own API port, so the blocked loops show up live without any other tool.
+ * calls against this service's own API port, so the blocked loops show up live without any other tool, and
+ * a burst of sorts ({@code POST /process}) larger than the cpu pool, so a saturated pool shows up too.
  * One burst at a time; its size is fixed, so the button cannot be turned into a load generator.
  */
 public final class DemoBurst {
@@ -29,6 +30,10 @@ public final class DemoBurst {
   static final int BAD_CALLS = 3;
   static final int BAD_MS = 300;
   static final int GOOD_CALLS = 20;
+  /** Sorts of this many numbers, more at once than the cpu pool has threads: its queue shows a saturated pool. */
+  static final int SORT_CALLS = 16;
+  static final int SORT_NUMBERS = 200_000;
+  private static final Buffer SORT_BODY = sortBody();
   private static final int TIMEOUT_MS = 10_000;
 
   private final WebClient client;
@@ -39,7 +44,7 @@ public final class DemoBurst {
   /** @param apiHost where the API listens (a wildcard address is reached on loopback) */
   public DemoBurst(Vertx vertx, String apiHost, IntSupplier apiPort) {
     this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false),
-      new PoolOptions().setHttp1MaxSize(BAD_CALLS + GOOD_CALLS));
+      new PoolOptions().setHttp1MaxSize(BAD_CALLS + GOOD_CALLS + SORT_CALLS));
     this.host = apiHost.equals("0.0.0.0") || apiHost.equals("::") ? "127.0.0.1" : apiHost;
     this.apiPort = apiPort;
   }
@@ -56,10 +61,12 @@ public final class DemoBurst {
     long start = System.nanoTime();
     Future<JsonObject> bad = burst("/bad-example?ms=" + BAD_MS, BAD_CALLS);
     Future<JsonObject> good = burst("/good-example", GOOD_CALLS);
-    return Future.all(bad, good)
+    Future<JsonObject> sorts = burst("/process", SORT_CALLS);
+    return Future.all(bad, good, sorts)
       .map(done -> new JsonObject()
         .put("badExample", bad.result())
         .put("goodExample", good.result())
+        .put("process", sorts.result())
         .put("elapsedMs", Elapsed.msSince(start)))
       .andThen(done -> running.set(false));
   }
@@ -68,7 +75,9 @@ public final class DemoBurst {
   private Future<JsonObject> burst(String path, int calls) {
     List<Future<String>> outcomes = new ArrayList<>();
     for (int i = 0; i < calls; i++) {
-      outcomes.add(client.get(apiPort.getAsInt(), host, path).timeout(TIMEOUT_MS).send()
+      boolean sort = path.equals("/process");
+      outcomes.add((sort ? client.post(apiPort.getAsInt(), host, path).timeout(TIMEOUT_MS).sendBuffer(SORT_BODY)
+          : client.get(apiPort.getAsInt(), host, path).timeout(TIMEOUT_MS).send())
         .map(HttpResponse<Buffer>::statusCode).map(String::valueOf)
         .otherwise("error"));
     }
@@ -79,6 +88,15 @@ public final class DemoBurst {
       counts.forEach(statuses::put);
       return new JsonObject().put("path", path).put("requests", calls).put("statuses", statuses);
     });
+  }
+
+  /** {@code [199999,199998,...,0]}: the same body each time, made once. */
+  private static Buffer sortBody() {
+    StringBuilder numbers = new StringBuilder(SORT_NUMBERS * 7).append('[');
+    for (int i = SORT_NUMBERS - 1; i >= 0; i--) {
+      numbers.append(i).append(i > 0 ? "," : "]");
+    }
+    return Buffer.buffer(numbers.toString());
   }
 
   public void close() {

@@ -111,4 +111,36 @@ class DashboardBrowserTest {
     wait.until(ExpectedConditions.visibilityOf(stack));
     assertThat(stack.getText()).contains("BlockingUpstreamClient.fetchPostBlocking");
   }
+
+  @Test
+  void the_demo_fills_the_route_table_the_victims_and_a_saturated_pool_warning() {
+    service.service().main().loopWatch().reset();
+    browser.get("http://127.0.0.1:" + service.adminPort() + "/dashboard");
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    wait.until(ExpectedConditions.textToBe(By.id("status"), "live"));
+
+    browser.findElement(By.id("run-demo")).click();
+    wait.until(ExpectedConditions.textMatches(By.id("status"), java.util.regex.Pattern.compile("demo done")));
+
+    // the culprit first, then the victims once counted
+    WebElement report = wait.until(ExpectedConditions.presenceOfElementLocated(
+      By.cssSelector("tr.report[data-route='GET /bad-example']")));
+    assertThat(report.findElement(By.cssSelector("td.culprit")).getText())
+      .isEqualTo("BlockingUpstreamClient.fetchPostBlocking \u2192 HttpClient.send");
+    wait.until(driver -> driver.findElements(By.cssSelector("tr.report[data-route='GET /bad-example'] td.victims")).stream()
+      .allMatch(cell -> cell.getText().contains("waited, up to")));
+
+    // the route table, most loop time first, and sorted again by a click on a column
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#routes tr.route[data-route='POST /process']")));
+    assertThat(browser.findElement(By.cssSelector("#routes tr.route")).getAttribute("data-route")).isEqualTo("GET /bad-example");
+    browser.findElement(By.cssSelector("#routes-table th[data-key='requests']")).click();
+    assertThat(browser.findElement(By.cssSelector("#routes tr.route")).getAttribute("data-route"))
+      .as("20 good calls outnumber 16 sorts and 3 bad calls").isEqualTo("GET /good-example");
+
+    // the sorts queued on the cpu pool, more of them than it has threads
+    WebElement warning = wait.until(ExpectedConditions.presenceOfElementLocated(
+      By.cssSelector("#warnings li[data-kind='pool-saturated']")));
+    assertThat(warning.getAttribute("data-route")).isEqualTo("POST /process");
+    assertThat(warning.getText()).contains("pool cpu", "queueDepth");
+  }
 }
