@@ -47,6 +47,7 @@ public final class PoolWatch {
     final long enqueuedAt = System.nanoTime();
     final RequestRecord request;
     final String route;
+    boolean idleAtEnqueue;
     boolean threadsIdle;
     Object innerQueued;
     long queuedNanos;
@@ -103,6 +104,11 @@ public final class PoolWatch {
     return new Task(null, current instanceof String address ? RunningWork.eventBusName(address) : null);
   }
 
+  /** Fewer than half the pool's threads busy. */
+  private static boolean mostlyIdle(Pool pool) {
+    return pool.maxSize > 0 && pool.running.get() * 2 < pool.maxSize;
+  }
+
   private String routeOf(Task task) {
     if (task.request != null) {
       return RunningWork.routeName(task.request.context());
@@ -122,6 +128,7 @@ public final class PoolWatch {
     @Override
     public Task enqueue() {
       Task task = submitted(pool);
+      task.idleAtEnqueue = mostlyIdle(pool);
       pool.queued.incrementAndGet();
       if (inner != null) {
         task.innerQueued = inner.enqueue();
@@ -140,7 +147,7 @@ public final class PoolWatch {
         inner.dequeue(task.innerQueued);
       }
       dequeued.set(task);
-      task.threadsIdle = pool.maxSize > 0 && pool.running.get() * 2 < pool.maxSize;
+      task.threadsIdle = mostlyIdle(pool);
       Listener told = listener;
       if (told != null && !task.threadsIdle && task.queuedNanos > thresholdNanos) {
         told.saturated(pool, routeOf(task), task.queuedNanos, depth + 1);
@@ -176,7 +183,7 @@ public final class PoolWatch {
       }
       Listener told = listener;
       boolean named = task.request != null || task.route != null; // not start-up work
-      if (told != null && named && task.threadsIdle && task.queuedNanos > runNanos
+      if (told != null && named && task.idleAtEnqueue && task.threadsIdle && task.queuedNanos > runNanos
         && task.queuedNanos > SERIALISED_MIN_QUEUE_NANOS) {
         told.serialised(pool, routeOf(task), task.queuedNanos, runNanos);
       }

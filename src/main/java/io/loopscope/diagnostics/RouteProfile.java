@@ -137,7 +137,11 @@ final class RouteProfile {
   Entry entry(RoutingContext ctx) {
     Route route = ctx.currentRoute();
     HttpMethod method = ctx.request().method();
-    ByMethod entries = routes.computeIfAbsent(route == null ? NO_ROUTE : route, key -> new ByMethod());
+    Object key = route == null ? NO_ROUTE : route;
+    ByMethod entries = routes.get(key);
+    if (entries == null) {
+      entries = routes.computeIfAbsent(key, absent -> new ByMethod());
+    }
     Entry entry = entries.get(method);
     return entry != null ? entry : entries.add(method, named(RunningWork.routeName(ctx), "http"));
   }
