@@ -188,7 +188,9 @@ public final class DemoCommand implements Callable<Integer> {
     if (over == reports) {
       return line + " Each of those is one of the " + reports + " reports.";
     }
-    return line + " " + reports + " reports: Vert.x's checker looks every check interval (diagnostics.checkIntervalMs), so a "
-      + "call that ends within one interval past the threshold is often over before it is seen; the route profile times every call.";
+    return line + " " + reports + " reports: a report is one uninterrupted dispatch of a loop, and Vert.x may run calls that "
+      + "queued behind a blocked loop back to back in one dispatch (one stall, one report); and a call that ends within one "
+      + "check interval (diagnostics.checkIntervalMs) past the threshold may be over before the checker looks. "
+      + "The route profile times every call.";
   }
 }

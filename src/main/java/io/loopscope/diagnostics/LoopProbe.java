@@ -47,25 +47,10 @@ final class LoopProbe implements Runnable {
   private volatile ScheduledFuture<?> next;
   private long armedAt;
   private final long stallNanos;
-  /** On the loop only: the requests a stall held up, until the loop beats on time again. */
-  private HeldUp heldUp;
-  private final Queue<HeldUp> released = new ConcurrentLinkedQueue<>();
-
-  /** The requests one stall of this loop held up: read after it, or continued after it. */
-  static final class HeldUp {
-    static final int MAX_KEPT = 10_000;
-    final long firstNanos;
-    final List<RequestRecord> requests = new ArrayList<>();
-    int notKept;
-
-    HeldUp(long firstNanos) {
-      this.firstNanos = firstNanos;
-    }
-
-    int count() {
-      return requests.size() + notKept;
-    }
-  }
+  /** On the loop only: true from a late heartbeat (the loop woke from a stall) to the next one on time. */
+  private boolean recovering;
+  /** Requests a stall held up, for the watchdog; only filled while a loop wakes from a stall. */
+  private final Queue<RequestRecord> held = new ConcurrentLinkedQueue<>();
 
   LoopProbe(int index, EventExecutor loop, long intervalMs, long stallMs, MeterRegistry registry) {
     this.index = index;
@@ -81,23 +66,16 @@ final class LoopProbe implements Runnable {
    */
   void held(RequestRecord request, long dispatchStart) {
     long lastBeat = lastBeatNanos;
-    if (heldUp == null && (lastBeat == 0 || dispatchStart - lastBeat <= stallNanos)) {
+    if (!recovering && (lastBeat == 0 || dispatchStart - lastBeat <= stallNanos)) {
       return;
     }
-    if (heldUp == null) {
-      heldUp = new HeldUp(dispatchStart);
-    }
     request.heldUntilNanos = dispatchStart;
-    if (heldUp.requests.size() < HeldUp.MAX_KEPT) {
-      heldUp.requests.add(request);
-    } else {
-      heldUp.notKept++;
-    }
+    held.add(request);
   }
 
-  /** Held-up requests of stalls that are over, for the watchdog. */
-  HeldUp nextReleased() {
-    return released.poll();
+  /** The next held-up request, for the watchdog; null when none is waiting. */
+  RequestRecord nextHeld() {
+    return held.poll();
   }
 
   void start() {
@@ -120,14 +98,7 @@ final class LoopProbe implements Runnable {
     long now = System.nanoTime();
     lastBeatNanos = now;
     long lagNanos = Math.max(0, now - armedAt - intervalNanos);
-    if (lagNanos > stallNanos) {
-      if (heldUp == null) {
-        heldUp = new HeldUp(now);
-      }
-    } else if (heldUp != null) {
-      released.add(heldUp); // on time again: whatever it dispatches from now on was not held up
-      heldUp = null;
-    }
+    recovering = lagNanos > stallNanos; // on time again: whatever it dispatches from now on was not held up
     recorder.recordValue(Math.min(HIGHEST_MICROS, lagNanos / 1_000));
     if (lagTimer != null) {
       lagTimer.record(lagNanos, TimeUnit.NANOSECONDS);

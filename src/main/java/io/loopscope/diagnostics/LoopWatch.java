@@ -235,12 +235,17 @@ public final class LoopWatch extends VerticleBase {
   private void countVictims() {
     victims.collect(probes);
     long now = System.nanoTime();
-    for (BlockedReport report : store.reports(Integer.MAX_VALUE, null)) {
+    java.util.Map<Thread, Long> nextStall = new java.util.HashMap<>();
+    for (BlockedReport report : store.reports(Integer.MAX_VALUE, null)) { // newest first
+      long next = report.thread() == null ? Long.MAX_VALUE : nextStall.getOrDefault(report.thread(), Long.MAX_VALUE);
+      if (report.thread() != null) {
+        nextStall.put(report.thread(), report.startNanos());
+      }
       if (report.victims() != null) {
         continue;
       }
       LoopProbe probe = report.thread() == null || report.loop() == null ? null : probeOf(report.thread());
-      if (victims.count(report, probe, now)) {
+      if (victims.count(report, probe, next, now)) {
         StallCatcher.logVictims(report);
         events.publish(new Event("blocked", report.toJson()));
       }

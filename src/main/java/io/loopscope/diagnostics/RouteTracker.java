@@ -39,7 +39,9 @@ public final class RouteTracker {
       commit(previous); // nobody called afterDispatch: its first dispatch is counted up to its end
     }
     long stamp = VertxInternals.dispatchStart(slot.thread);
-    RequestRecord record = new RequestRecord(this, ctx, stamp != 0 ? stamp : System.nanoTime(), stamp);
+    // Vert.x may run several requests back to back in one dispatch: each starts where the one before ended
+    long start = stamp == 0 ? System.nanoTime() : slot.lastEndStamp == stamp ? slot.lastEndNanos : stamp;
+    RequestRecord record = new RequestRecord(this, ctx, start, stamp);
     slot.work = record;
     slot.dispatchStart = stamp;
     slot.firstDispatch = record;
@@ -59,7 +61,10 @@ public final class RouteTracker {
       return;
     }
     slot.firstDispatch = null;
-    record.firstDispatchNanos = System.nanoTime() - record.start;
+    long now = System.nanoTime();
+    record.firstDispatchNanos = now - record.start;
+    slot.lastEndStamp = record.dispatchStamp;
+    slot.lastEndNanos = now;
     if (record.ended) {
       commit(record);
     }

@@ -180,6 +180,9 @@ public final class RunningWork {
     volatile Object work;
     volatile long dispatchStart;
     RequestRecord firstDispatch;
+    /** The dispatch stamp and end time of the last first dispatch timed on this thread. */
+    long lastEndStamp;
+    long lastEndNanos;
     private LoopProbe probe;
     private boolean notALoop;
 

@@ -14,25 +14,26 @@ import java.util.concurrent.TimeUnit;
  * unread, or continued by timers and replies that came due meanwhile), as its {@link LoopProbe} saw them
  * until the loop beat on time again. Counted a second after the stall is over, when those requests have
  * mostly ended and their routes are known. A held-up request waited at most from the stall's start to its
- * own dispatch: {@code maxWaitMs} is the largest such bound. Requests that merely arrived in the same few
+ * own dispatch: {@code maxWaitMs} is the largest such bound. A request is one stall's victim: the last stall
+ * of its loop that began before its dispatch. Requests that merely arrived in the same few
  * milliseconds after the stall are counted too: at high request rates the count is an upper bound.
  */
 final class StallVictims {
 
   static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(1);
-  /** Released episodes kept per loop until a report claims them. */
-  private static final int KEPT_PER_LOOP = 64;
+  /** Held-up requests kept per loop until the reports claim them. */
+  private static final int KEPT_PER_LOOP = 20_000;
   static final String IN_FLIGHT = "(in flight)";
 
-  private final Map<LoopProbe, Deque<LoopProbe.HeldUp>> released = new HashMap<>();
+  private final Map<LoopProbe, Deque<RequestRecord>> held = new HashMap<>();
 
-  /** On the watchdog: takes each probe's released episodes. */
+  /** On the watchdog: takes each probe's held-up requests. */
   void collect(Iterable<LoopProbe> probes) {
     for (LoopProbe probe : probes) {
-      Deque<LoopProbe.HeldUp> kept = released.computeIfAbsent(probe, key -> new ArrayDeque<>());
-      for (LoopProbe.HeldUp heldUp = probe.nextReleased(); heldUp != null; heldUp = probe.nextReleased()) {
-        kept.addLast(heldUp);
-        while (kept.size() > KEPT_PER_LOOP) {
+      Deque<RequestRecord> kept = held.computeIfAbsent(probe, key -> new ArrayDeque<>());
+      for (RequestRecord request = probe.nextHeld(); request != null; request = probe.nextHeld()) {
+        kept.addLast(request);
+        if (kept.size() > KEPT_PER_LOOP) {
           kept.removeFirst();
         }
       }
@@ -41,9 +42,11 @@ final class StallVictims {
 
   /**
    * On the watchdog: counts the victims of {@code report} (a finished stall of {@code probe}'s loop, or of
-   * another thread when {@code probe} is null) once it has settled; true when it did so now.
+   * another thread when {@code probe} is null) once it has settled: the held-up requests its loop dispatched
+   * after it began and before the next stall of that loop began ({@code nextStallNanos}), within a second of
+   * its end. True when it counted them now.
    */
-  boolean count(BlockedReport report, LoopProbe probe, long now) {
+  boolean count(BlockedReport report, LoopProbe probe, long nextStallNanos, long now) {
     if (report.victims() != null || report.ongoing()) {
       return false;
     }
@@ -55,27 +58,25 @@ final class StallVictims {
       return false;
     }
     long from = report.startNanos();
-    long until = from + report.durationNanos() + SETTLE_NANOS;
+    long until = Math.min(from + report.durationNanos() + SETTLE_NANOS, nextStallNanos);
     int requests = 0;
     long maxWait = 0;
     Map<String, Integer> routes = new TreeMap<>();
-    for (LoopProbe.HeldUp heldUp : released.getOrDefault(probe, new ArrayDeque<>())) {
-      if (heldUp.firstNanos < from || heldUp.firstNanos > until) {
+    for (RequestRecord request : held.getOrDefault(probe, new ArrayDeque<>())) {
+      if (request.heldUntilNanos <= from || request.heldUntilNanos > until) {
         continue;
       }
-      requests += heldUp.count();
-      for (RequestRecord request : heldUp.requests) {
-        maxWait = Math.max(maxWait, request.heldUntilNanos - from);
-        RouteProfile.Entry route = request.route;
-        routes.merge(route == null ? IN_FLIGHT : route.name, 1, Integer::sum);
-      }
+      requests++;
+      maxWait = Math.max(maxWait, request.heldUntilNanos - from);
+      RouteProfile.Entry route = request.route;
+      routes.merge(route == null ? IN_FLIGHT : route.name, 1, Integer::sum);
     }
     report.victims(json(requests, maxWait, routes));
     return true;
   }
 
   void reset() {
-    released.clear();
+    held.clear();
   }
 
   private static JsonObject json(int requests, long maxWaitNanos, Map<String, Integer> routes) {
