@@ -97,8 +97,9 @@ public final class BlockedThreads {
     if (!(report.getValue("victims") instanceof JsonObject victims)) {
       return Optional.empty();
     }
-    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%d requests waited, up to %.0f ms",
-      victims.getInteger("requests", 0), victims.getDouble("maxWaitMs", 0.0)));
+    int requests = victims.getInteger("requests", 0);
+    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%d request%s waited, up to %.0f ms",
+      requests, requests == 1 ? "" : "s", victims.getDouble("maxWaitMs", 0.0)));
     JsonObject routes = victims.getJsonObject("routes", new JsonObject());
     if (!routes.isEmpty()) {
       List<String> byRoute = new ArrayList<>();
