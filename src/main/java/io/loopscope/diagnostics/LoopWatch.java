@@ -134,6 +134,11 @@ public final class LoopWatch extends VerticleBase {
     return running.routeTracker();
   }
 
+  /** What {@link #routeTracker()} does, for a first handler that does more: it does not call {@code next}. */
+  public void requestStarted(RoutingContext ctx) {
+    running.requestStarted(ctx);
+  }
+
   /**
    * {@code work} as it should run on a virtual thread for the request {@code ctx} serves: watched for
    * pinning and hogging, and named after the request's route in reports. Call on the request's event loop.

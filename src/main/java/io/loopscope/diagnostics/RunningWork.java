@@ -45,7 +45,7 @@ public final class RunningWork {
   };
 
   private final Handler<RoutingContext> routeTracker = ctx -> {
-    stamp(ctx);
+    requestStarted(ctx);
     ctx.next();
   };
   private final Handler<DeliveryContext<Object>> eventBusTracker = delivery -> {
@@ -61,6 +61,11 @@ public final class RunningWork {
   /** An event-bus inbound interceptor: marks the current dispatch as consuming this message (one instance, so it can be removed). */
   public Handler<DeliveryContext<Object>> eventBusTracker() {
     return eventBusTracker;
+  }
+
+  /** Marks the current dispatch as serving {@code ctx}'s request. */
+  void requestStarted(RoutingContext ctx) {
+    stamp(ctx);
   }
 
   private void stamp(Object work) {
