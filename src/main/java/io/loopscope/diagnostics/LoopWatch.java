@@ -162,14 +162,17 @@ public final class LoopWatch extends VerticleBase {
     return routeTracker.handler();
   }
 
-  /** The per-request part of {@link #routeTracker()}, for a first handler of one's own: {@link RouteTracker#onRequest}. */
-  public RouteTracker requests() {
-    return routeTracker;
-  }
-
   /** The HTTP server's request handler, with each request's first dispatch timed to its end. */
   public Handler<HttpServerRequest> timed(Handler<HttpServerRequest> requests) {
     return routeTracker.timed(requests);
+  }
+
+  /**
+   * What {@link #routeTracker()} does before {@code next}, for a first handler that does more: it does not call
+   * {@code next}. The request's first dispatch then ends where {@link #timed} wraps the server's request handler.
+   */
+  public void requestStarted(RoutingContext ctx) {
+    routeTracker.onRequest(ctx);
   }
 
   /**

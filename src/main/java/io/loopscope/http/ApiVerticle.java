@@ -30,7 +30,6 @@ public final class ApiVerticle extends VerticleBase {
   static final String DOCS_PAGE = "webroot/docs.html";
 
   private final ApiDependencies dependencies;
-  private final DrainingHandler draining = new DrainingHandler();
   private Router router;
   private ConnectionGuard guard;
   private HttpServer server;
@@ -49,7 +48,8 @@ public final class ApiVerticle extends VerticleBase {
     new JsonObject().put("warm", true).toBuffer();
     ByteBufAllocator.DEFAULT.ioBuffer(1024).release();
     for (Class<?> routes : List.of(ArticleRoutes.class, ConcurrencyRoutes.class, UserRoutes.class, LegacyRoutes.class,
-      TaskRoutes.class, VirtualThreadRoutes.class, ApiDocsRoutes.class, Problems.class, Validation.class, RequestIdHandler.class)) {
+      TaskRoutes.class, VirtualThreadRoutes.class, ApiDocsRoutes.class, Problems.class, Validation.class, RequestIdHandler.class,
+      RequestStart.class)) {
       try {
         Class.forName(routes.getName(), true, routes.getClassLoader());
       } catch (ClassNotFoundException e) {
@@ -71,14 +71,8 @@ public final class ApiVerticle extends VerticleBase {
 
   private Router router(LoopscopeConfig config, Buffer contract, Buffer docsPage) {
     router = Router.router(vertx);
-    if (dependencies.loopWatch() != null) {
-      // first of all, so a stall anywhere in a request is named after its route
-      router.route().handler(dependencies.loopWatch().routeTracker());
-    }
     guard = new ConnectionGuard(vertx, config.http().connections(), dependencies.apiConnections());
-    router.route().handler(guard.requestStarted());
-    router.route().handler(new RequestIdHandler(config.log().access()));
-    router.route().handler(draining);
+    router.route().handler(new RequestStart(dependencies.loopWatch(), guard, new RequestIdHandler(config.log().access())));
     new ArticleRoutes(vertx, config, dependencies.cpuPool(), upstream, dependencies.blockingUpstream(),
       bodyLimit(dependencies, config.http().maxBodyBytes(), "http.maxBodyBytes")).mount(router);
     new ConcurrencyRoutes(vertx, config, upstream).mount(router);
@@ -120,12 +114,14 @@ public final class ApiVerticle extends VerticleBase {
 
   /** From now on, responses ask clients to close their connections (the service is stopping). */
   public void closeConnectionsAfterResponses() {
-    draining.startDraining();
+    if (guard != null) {
+      guard.startDraining();
+    }
   }
 
   /** Stops accepting connections; each open one closes after its in-flight response, or is cut after {@code timeoutMs}. */
   public Future<Void> drain(long timeoutMs) {
-    draining.startDraining();
+    closeConnectionsAfterResponses();
     return server == null ? Future.succeededFuture() : server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
   }
 

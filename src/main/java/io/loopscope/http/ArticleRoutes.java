@@ -81,7 +81,7 @@ public final class ArticleRoutes {
   private void testAsync(RoutingContext ctx) {
     int ms = ctx.get("ms");
     long start = System.nanoTime();
-    sleepAsync(ms).onSuccess(v -> json(ctx, waitedSince(start)));
+    sleepAsync(ms).onSuccess(v -> json(ctx, 200, Responses.waited(msSince(start))));
   }
 
   /** The answer of a wait that began at {@code start}. */

@@ -8,18 +8,18 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.vertx.core.Future;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One server instance's guard over its connections; Vert.x 5.0.7 has idle timeouts but nothing for
@@ -28,22 +28,40 @@ import java.util.Map;
  * finishes, and every open connection holds a file descriptor. An accepted one must send its headers
  * within the header timeout (else 408 and close), a body within the body timeout (else 408 and close),
  * and between keep-alive requests it may stay idle for the idle timeout (then it is closed).
- * Runs on the server instance's event loop only.
+ *
+ * <p>Per request this is two field writes: no timer is armed or cancelled, no handler added. One periodic
+ * sweep per server instance (every twentieth of the smallest timeout, 10 ms to 1 s) moves each connection
+ * on and closes the late ones, so a timeout fires up to one sweep late, never early. Once the service is
+ * stopping, every HTTP/1.x response says {@code Connection: close}, so keep-alive clients reconnect (to
+ * another pod) instead of waiting on this one. Runs on the server instance's event loop only, except
+ * {@link #startDraining}.
  */
 final class ConnectionGuard {
 
   private static final byte[] REQUEST_TIMEOUT = Problem.of(408, "request-timeout", "Request timeout",
     "The request headers did not arrive in time").toJson().toBuffer().getBytes();
 
-  private final Vertx vertx;
+  private final Context context;
   private final LoopscopeConfig.Connections limits;
   private final ConnectionLimit open;
   private final Map<HttpConnection, Watch> watches = new IdentityHashMap<>();
+  private final Handler<RoutingContext> firstHandler = ctx -> {
+    requestStarted(ctx);
+    ctx.next();
+  };
+  private volatile boolean draining;
 
+  /** Call on the server instance's context: the sweep runs there. */
   ConnectionGuard(Vertx vertx, LoopscopeConfig.Connections limits, ConnectionLimit open) {
-    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.limits = limits;
     this.open = open;
+    vertx.setPeriodic(sweepMs(limits), id -> sweep(System.nanoTime()));
+  }
+
+  static long sweepMs(LoopscopeConfig.Connections limits) {
+    long smallest = Math.min(limits.headerTimeoutMs(), Math.min(limits.bodyTimeoutMs(), limits.idleTimeoutMs()));
+    return Math.max(10, Math.min(1000, smallest / 20));
   }
 
   /** For {@code HttpServer.connectionHandler}. */
@@ -52,42 +70,46 @@ final class ConnectionGuard {
       connection.close();
       return;
     }
-    Watch watch = new Watch();
-    watches.put(connection, watch);
+    watches.put(connection, new Watch(connection, System.nanoTime()));
     connection.closeHandler(closed -> {
-      watch.closed();
       watches.remove(connection);
       open.closed();
     });
-    watch.arm(limits.headerTimeoutMs(), () -> answerRequestTimeout(connection));
   }
 
-  /** The router's first handler: the headers are complete; now the body, then the wait for the next request. */
+  /** A router's first handler: {@link #requestStarted(RoutingContext)}, then the next handler. */
   Handler<RoutingContext> requestStarted() {
-    return ctx -> {
-      HttpServerRequest request = ctx.request();
-      Watch watch = watches.get(request.connection());
-      if (watch != null) {
-        watch.cancel();
-        Future<Void> read = Future.succeededFuture();
-        if (hasBody(request) && !request.isEnded()) {
-          Runnable bodyTimedOut = () -> bodyTimedOut(ctx);
-          watch.arm(limits.bodyTimeoutMs(), bodyTimedOut);
-          read = request.end().andThen(ended -> watch.cancel(bodyTimedOut));
-        }
-        // idle once both are over: a response sent early (a refused body) leaves the body timeout running
-        Promise<Void> answered = Promise.promise();
-        ctx.addEndHandler(done -> answered.tryComplete());
-        Future.join(read, answered.future()).onComplete(both -> watch.arm(limits.idleTimeoutMs(),
-          () -> request.connection().close()));
-      }
-      ctx.next();
-    };
+    return firstHandler;
   }
 
-  private static boolean hasBody(HttpServerRequest request) {
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (length != null && !"0".equals(length.trim()));
+  /** The headers of {@code ctx}'s request are complete: now its body, then the wait for the next request. */
+  void requestStarted(RoutingContext ctx) {
+    Watch watch = watches.get(ctx.request().connection());
+    if (watch != null) {
+      watch.serving = ctx;
+      watch.since = System.nanoTime();
+      watch.idle = false;
+    }
+    if (draining) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+  }
+
+  /** From now on, responses ask clients to close their connections; so do those being served now. */
+  void startDraining() {
+    draining = true;
+    context.runOnContext(now -> watches.values().forEach(watch -> {
+      RoutingContext ctx = watch.serving;
+      if (ctx != null && !ctx.response().headWritten()) {
+        ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      }
+    }));
+  }
+
+  private void sweep(long now) {
+    for (Watch watch : List.copyOf(watches.values())) {
+      watch.check(now);
+    }
   }
 
   private static void bodyTimedOut(RoutingContext ctx) {
@@ -115,40 +137,46 @@ final class ConnectionGuard {
     base.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
-  /** The one timer a connection has at a time: headers, body or idle. */
+  /**
+   * Where one connection stands: waiting for its first request's headers ({@code serving} null), serving a
+   * request (its body may still be arriving), or idle since {@code since} once the response and the body are done.
+   */
   private final class Watch {
-    private long timer = -1;
-    private Runnable armedFor;
-    private boolean closed;
+    private final HttpConnection connection;
+    private RoutingContext serving;
+    private long since;
+    private boolean idle;
+    private boolean timedOut;
 
-    void arm(long ms, Runnable onTimeout) {
-      cancel();
-      if (!closed) {
-        armedFor = onTimeout;
-        timer = vertx.setTimer(ms, fired -> {
-          timer = -1;
-          onTimeout.run();
-        });
-      }
+    Watch(HttpConnection connection, long acceptedAt) {
+      this.connection = connection;
+      this.since = acceptedAt;
     }
 
-    /** Cancels the timer if it is still the one armed with {@code onTimeout}. */
-    void cancel(Runnable onTimeout) {
-      if (armedFor == onTimeout) {
-        cancel();
+    void check(long now) {
+      if (timedOut) {
+        return; // its 408 is on the way, then it closes
       }
-    }
-
-    void cancel() {
-      if (timer != -1) {
-        vertx.cancelTimer(timer);
-        timer = -1;
+      long waitedMs = TimeUnit.NANOSECONDS.toMillis(now - since);
+      RoutingContext ctx = serving;
+      if (ctx == null) {
+        if (waitedMs >= limits.headerTimeoutMs()) {
+          timedOut = true;
+          answerRequestTimeout(connection);
+        }
+      } else if (!ctx.request().isEnded()) {
+        if (waitedMs >= limits.bodyTimeoutMs()) {
+          timedOut = true;
+          bodyTimedOut(ctx);
+        }
+      } else if (!ctx.response().ended()) {
+        idle = false; // still being answered: no timeout
+      } else if (!idle) {
+        idle = true; // answered since the last sweep: idle from now, so never closed early
+        since = now;
+      } else if (waitedMs >= limits.idleTimeoutMs()) {
+        connection.close();
       }
-    }
-
-    void closed() {
-      closed = true;
-      cancel();
     }
   }
 }

@@ -2,6 +2,8 @@ package io.loopscope.http;
 
 import io.loopscope.concurrency.Elapsed;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +22,7 @@ import java.util.regex.Pattern;
 public final class RequestIdHandler implements Handler<RoutingContext> {
 
   public static final String HEADER = "X-Request-Id";
+  private static final CharSequence HEADER_NAME = HttpHeaders.createOptimized(HEADER);
   public static final String LOG_KEY = "requestId";
   public static final String ACCESS_LOGGER = "loopscope.access";
   public static final int MAX_LENGTH = 128;
@@ -39,19 +42,29 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    String id = acceptedOrNew(ctx.request().headers().getAll(HEADER));
-    long start = System.nanoTime();
+    requestStarted(ctx);
+    ctx.next();
+  }
+
+  /** Names the request (and logs it at its end, when the access log is on); for a first handler that does more. */
+  void requestStarted(RoutingContext ctx) {
+    String id = acceptedOrNew(ctx.request().headers());
     ctx.put(LOG_KEY, id);
-    ctx.response().putHeader(HEADER, id);
+    ctx.response().putHeader(HEADER_NAME, id);
     if (accessLog) {
+      long start = System.nanoTime();
       ctx.addEndHandler(ended -> logAccess(ctx, id, start));
     }
-    ctx.next();
   }
 
   /** The id of the request being served, for log lines: {@code LOG.atWarn().addKeyValue(LOG_KEY, idOf(ctx))}. */
   public static String idOf(RoutingContext ctx) {
     return ctx.get(LOG_KEY);
+  }
+
+  /** The common case, no {@code X-Request-Id}, costs one header lookup and no list. */
+  static String acceptedOrNew(MultiMap headers) {
+    return headers.contains(HEADER_NAME) ? acceptedOrNew(headers.getAll(HEADER_NAME)) : newId();
   }
 
   static String acceptedOrNew(List<String> given) {

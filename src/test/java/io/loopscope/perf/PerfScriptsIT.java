@@ -46,8 +46,8 @@ class PerfScriptsIT {
     assertThat(run.exitCode()).as(run.output()).isZero();
     assertThat(run.output())
       .contains("| scenario | server | connections | req/s | p50 ms | p99 ms | errors | note |")
-      .containsPattern("\\| overhead \\| baseline \\| 100 \\| [1-9][0-9]* \\|")
-      .containsPattern("\\| overhead \\| loopscope \\(defaults\\) \\| 100 \\| [1-9][0-9]* \\|.*of baseline");
+      .containsPattern("\\| overhead/plain \\| baseline \\| 100 \\| [1-9][0-9]* \\|")
+      .containsPattern("\\| overhead/plain \\| loopscope \\(defaults\\) \\| 100 \\| [1-9][0-9]* \\|.*of baseline");
     assertThat(Files.readString(out)).isEqualTo(run.output().substring(run.output().indexOf("perf/run on ")));
   }
 
