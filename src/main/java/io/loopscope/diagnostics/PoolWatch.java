@@ -12,13 +12,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Every Vert.x pool's queue as LoopWatch sees it through Vert.x's pool-metrics SPI (the blocking pool behind
  * {@code executeBlocking}, named worker executors such as {@code cpu}, worker verticles' pools such as
  * {@code legacy}): for each task, who submitted it, how long it waited and ran. Work that waited longer than
- * {@code diagnostics.queueThresholdMs} while every thread of its pool was busy is saturation; work that waited
- * longer than it ran while a thread was free waited for its ordered queue: serialisation.
+ * {@code diagnostics.queueThresholdMs} while half or more of its pool's threads were busy as it left the queue
+ * waited for a thread: saturation. Work that waited longer than the threshold and longer than it then ran,
+ * while most threads were idle both when it was submitted and when it left the queue, waited for its turn in
+ * an ordered queue (ordered {@code executeBlocking}, a worker verticle): serialisation. Shorter waits with idle
+ * threads are a busy machine starting threads late, not a queue.
  */
 public final class PoolWatch {
-
-  /** Serialisation below this wait is noise (a task queued behind one short sibling). */
-  static final long SERIALISED_MIN_QUEUE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   /** What a pool's waiting work told LoopWatch: called on the pool's threads. */
   interface Listener {
@@ -184,7 +184,7 @@ public final class PoolWatch {
       Listener told = listener;
       boolean named = task.request != null || task.route != null; // not start-up work
       if (told != null && named && task.idleAtEnqueue && task.threadsIdle && task.queuedNanos > runNanos
-        && task.queuedNanos > SERIALISED_MIN_QUEUE_NANOS) {
+        && task.queuedNanos > thresholdNanos) {
         told.serialised(pool, routeOf(task), task.queuedNanos, runNanos);
       }
     }

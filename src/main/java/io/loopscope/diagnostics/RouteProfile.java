@@ -213,6 +213,13 @@ final class RouteProfile {
       return ms(figures.busy.getValueAtPercentile(99));
     }
 
+    /** Requests that ran {@code ms} or longer on their loop. */
+    long busyAtLeast(double ms) {
+      long micros = Math.round(ms * 1000);
+      long max = figures.busy.getMaxValue();
+      return max < micros ? 0 : figures.busy.getCountBetweenValues(micros, max);
+    }
+
     JsonObject toJson() {
       JsonObject json = new JsonObject()
         .put("route", entry.name)

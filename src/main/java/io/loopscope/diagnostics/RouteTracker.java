@@ -10,7 +10,8 @@ import io.vertx.ext.web.RoutingContext;
  * start of that dispatch to the return of the server's request handler, see {@link #timed}) plus the
  * dispatch that ended its response, when that is another one (from that dispatch's start to the response's
  * end); continuations in between (a reply that only starts another call) are not told apart from other
- * work. Per request: one {@link RequestRecord}, two or three {@code System.nanoTime()} reads, no lock; the
+ * work. When one dispatch serves several requests back to back (Vert.x runs queued requests so, and one read
+ * of an upstream connection may end several responses), each is timed from where the previous one ended. Per request: one {@link RequestRecord}, two or three {@code System.nanoTime()} reads, no lock; the
  * figures go to single-writer recorders of the loop's own.
  */
 public final class RouteTracker {
@@ -91,7 +92,11 @@ public final class RouteTracker {
     long stamp = VertxInternals.dispatchStart(slot.thread);
     boolean inFirstDispatch = slot.firstDispatch == record;
     if (!inFirstDispatch && stamp != 0 && stamp != record.dispatchStamp) {
-      record.continuationNanos = now - stamp;
+      // one dispatch may end several responses (a batch of upstream replies): each from where the last ended
+      long continuationStart = slot.lastEndStamp == stamp ? slot.lastEndNanos : stamp;
+      record.continuationNanos = now - continuationStart;
+      slot.lastEndStamp = stamp;
+      slot.lastEndNanos = now;
       LoopProbe probe = slot.probe();
       if (probe != null && record.heldUntilNanos == 0) {
         probe.held(record, stamp); // its continuation came late: the loop was stalled meanwhile
