@@ -111,7 +111,7 @@ public final class PoolWatch {
 
   private String routeOf(Task task) {
     if (task.request != null) {
-      return RunningWork.routeName(task.request.context());
+      return task.request.routeName();
     }
     return task.route != null ? task.route : "(unknown)";
   }

@@ -12,7 +12,8 @@ import io.vertx.ext.web.RoutingContext;
 final class RequestRecord implements Handler<AsyncResult<Void>> {
 
   private final RouteTracker tracker;
-  private final RoutingContext ctx;
+  /** Null once the request has ended: held-up records are kept for victim counts and must not keep the request alive. */
+  private volatile RoutingContext ctx;
   /** Start of the request's first dispatch (System.nanoTime). */
   final long start;
   /** Vert.x's stamp of that dispatch (0 when the request was not dispatched by Vert.x). */
@@ -37,6 +38,21 @@ final class RequestRecord implements Handler<AsyncResult<Void>> {
 
   RoutingContext context() {
     return ctx;
+  }
+
+  /** The route serving this request, from any thread: from the context while in flight, else from the profile entry. */
+  String routeName() {
+    RoutingContext serving = ctx;
+    if (serving != null) {
+      return RunningWork.routeName(serving);
+    }
+    RouteProfile.Entry entry = route;
+    return entry != null ? entry.name : "(ended)";
+  }
+
+  /** The request has ended and its route is known: drop the context (and with it the request and response). */
+  void forgetContext() {
+    ctx = null;
   }
 
   /** Blocking work this request submitted waited {@code queuedNanos} in its pool, then ran {@code runNanos}. */

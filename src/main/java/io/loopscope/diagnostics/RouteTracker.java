@@ -88,6 +88,7 @@ public final class RouteTracker {
     long now = System.nanoTime();
     record.endNanos = now;
     record.route = profile.entry(record.context());
+    record.forgetContext();
     RunningWork.Slot slot = running.slot();
     long stamp = VertxInternals.dispatchStart(slot.thread);
     boolean inFirstDispatch = slot.firstDispatch == record;

@@ -85,7 +85,7 @@ public final class RunningWork {
       return null;
     }
     if (work instanceof RequestRecord request) {
-      return new Activity(Kind.HTTP, routeName(request.context()));
+      return new Activity(Kind.HTTP, request.routeName());
     }
     if (work instanceof RoutingContext ctx) {
       return new Activity(Kind.HTTP, routeName(ctx));

@@ -159,7 +159,11 @@ final class ConnectionGuard {
       }
       long waitedMs = TimeUnit.NANOSECONDS.toMillis(now - since);
       RoutingContext ctx = serving;
-      if (ctx == null) {
+      if (idle) {
+        if (waitedMs >= limits.idleTimeoutMs()) {
+          connection.close();
+        }
+      } else if (ctx == null) {
         if (waitedMs >= limits.headerTimeoutMs()) {
           timedOut = true;
           answerRequestTimeout(connection);
@@ -169,13 +173,11 @@ final class ConnectionGuard {
           timedOut = true;
           bodyTimedOut(ctx);
         }
-      } else if (!ctx.response().ended()) {
-        idle = false; // still being answered: no timeout
-      } else if (!idle) {
-        idle = true; // answered since the last sweep: idle from now, so never closed early
+      } else if (ctx.response().ended()) {
+        // answered since the last sweep: idle from now, so never closed early; the request is let go
+        idle = true;
         since = now;
-      } else if (waitedMs >= limits.idleTimeoutMs()) {
-        connection.close();
+        serving = null;
       }
     }
   }

@@ -8,6 +8,7 @@ import io.loopscope.metrics.RouteBoundMetricsFactory;
 import io.loopscope.overload.ConnectionLimit;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
@@ -41,10 +42,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * One whole request over a real loopback connection (keep-alive, one at a time): {@code loopscope baseline}'s
  * bare {@code HttpServer} ({@code baseline}), and a router whose only route answers {@code /test/async}'s body:
- * bare ({@code empty}), behind loopscope's first handler with
- * its metrics ({@code first-handler}: LoopWatch's route stamp, the connection guard, the request id, the
- * route-bound HTTP metrics), and that plus the route's parameter check ({@code first-handler+validation},
- * what {@code /test/async?ms=0} runs). The difference to {@code empty} is what loopscope adds per request;
+ * bare ({@code empty}), behind loopscope's first handler with its metrics ({@code first-handler}: the
+ * connection guard, the request id, the route-bound HTTP metrics), with LoopWatch too
+ * ({@code first-handler+loopwatch}: its route stamp and route profile, the first dispatch timed), and that
+ * plus the route's parameter check ({@code first-handler+loopwatch+validation}, what {@code /test/async?ms=0}
+ * runs with the defaults). The difference to {@code empty} is what loopscope adds per request;
  * {@code perf/jmh FirstHandler -prof gc} gives its bytes ({@code gc.alloc.rate.norm} counts every thread:
  * server and client).
  */
@@ -59,7 +61,7 @@ public class FirstHandlerBenchmark {
   private static final byte[] REQUEST = "GET /test/async?ms=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final LoopscopeConfig.Connections LIMITS = new LoopscopeConfig.Connections(20_000, 30_000, 75_000, 1_000);
 
-  @Param({"baseline", "empty", "first-handler", "first-handler+validation"})
+  @Param({"baseline", "empty", "first-handler", "first-handler+loopwatch", "first-handler+loopwatch+validation"})
   public String chain;
 
   private Vertx vertx;
@@ -71,10 +73,12 @@ public class FirstHandlerBenchmark {
   /** The server of one variant, on one event loop. */
   private static final class Server extends VerticleBase {
     private final String chain;
+    private final LoopWatch loopWatch;
     private HttpServer server;
 
-    Server(String chain) {
+    Server(String chain, LoopWatch loopWatch) {
       this.chain = chain;
+      this.loopWatch = loopWatch;
     }
 
     @Override
@@ -82,14 +86,15 @@ public class FirstHandlerBenchmark {
       Router router = Router.router(vertx);
       ConnectionGuard guard = new ConnectionGuard(vertx, LIMITS, new ConnectionLimit(LIMITS.maxConnections()));
       if (!chain.equals("empty")) {
-        router.route().handler(new RequestStart(new LoopWatch(null, ConfigLoader.defaults().diagnostics()), guard, new RequestIdHandler(false)));
+        router.route().handler(new RequestStart(loopWatch, guard, new RequestIdHandler(false)));
       }
       var route = router.get("/test/async");
       if (chain.endsWith("+validation")) {
         route.handler(Validation.params().queryInt("ms", 0, 10_000, 100));
       }
       route.handler(ctx -> Responses.json(ctx, 200, Responses.waited(0)));
-      return vertx.createHttpServer().connectionHandler(guard::accept).requestHandler(router).listen(0, "127.0.0.1")
+      return vertx.createHttpServer().connectionHandler(guard::accept)
+        .requestHandler(loopWatch == null ? router : loopWatch.timed(router)).listen(0, "127.0.0.1")
         .onSuccess(listening -> server = listening);
     }
   }
@@ -98,19 +103,31 @@ public class FirstHandlerBenchmark {
   public void start() throws Exception {
     VertxOptions options = new VertxOptions().setEventLoopPoolSize(1);
     VertxBuilder builder = Vertx.builder();
+    LoopscopeConfig config = ConfigLoader.defaults();
+    boolean watched = chain.contains("+loopwatch");
     if (chain.startsWith("first-handler")) {
       options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
         .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE));
-      builder.withMetrics(new RouteBoundMetricsFactory(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      builder.withMetrics(watched ? LoopWatch.metricsFactory(new RouteBoundMetricsFactory(registry), config.diagnostics())
+        : new RouteBoundMetricsFactory(registry));
+    }
+    if (watched) {
+      LoopWatch.configure(options, config.diagnostics());
     }
     vertx = builder.with(options).build();
+    LoopWatch loopWatch = null;
+    if (watched) {
+      loopWatch = new LoopWatch(null, config.diagnostics());
+      vertx.deployVerticle(loopWatch, new DeploymentOptions().setConfig(config.json())).await(10, TimeUnit.SECONDS);
+    }
     int port;
     if (chain.equals("baseline")) {
       BaselineServer baseline = new BaselineServer("127.0.0.1", 0);
       vertx.deployVerticle(baseline).await(10, TimeUnit.SECONDS);
       port = baseline.actualPort();
     } else {
-      Server server = new Server(chain);
+      Server server = new Server(chain, loopWatch);
       vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
       port = server.server.actualPort();
     }
