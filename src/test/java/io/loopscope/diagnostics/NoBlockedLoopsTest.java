@@ -1,17 +1,15 @@
 package io.loopscope.diagnostics;
 
-import io.loopscope.testing.TestService;
+import io.loopscope.testing.SharedServiceClients;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -49,21 +47,8 @@ class NoBlockedLoopsTest {
     c -> c.get("/background?ms=10"));
   private static final Buffer SMALL_BODY = Buffer.buffer("[5,3,9,1,7,2,8]");
 
-  private static Vertx vertx;
-  private static WebClient api;
-  private static WebClient admin;
-
-  @BeforeAll
-  static void connect() {
-    vertx = Vertx.vertx();
-    api = TestService.shared().apiClient(vertx);
-    admin = TestService.shared().adminClient(vertx);
-  }
-
-  @AfterAll
-  static void close() {
-    vertx.close().await();
-  }
+  @RegisterExtension
+  static final SharedServiceClients service = new SharedServiceClients();
 
   @Test
   void two_thousand_calls_over_every_good_endpoint_at_concurrency_50_block_no_loop_and_raise_no_warning() {
@@ -74,19 +59,19 @@ class NoBlockedLoopsTest {
     // the lints judge a warm service: a round over every endpoint on every loop first (the JIT's first compiles
     // of each route's path take milliseconds), then a clean slate
     load(WARM_UP_CALLS);
-    admin.post("/diagnostics/reset").send().await();
+    service.admin().post("/diagnostics/reset").send().await();
     long lastReportBefore = lastReportId();
 
     Map<Integer, Integer> statuses = load(CALLS);
 
     assertThat(new TreeMap<>(statuses)).as("statuses").isEqualTo(Map.of(200, CALLS));
-    JsonArray reports = admin.get("/diagnostics/blocked?limit=500").send().await().bodyAsJsonObject().getJsonArray("reports");
+    JsonArray reports = service.admin().get("/diagnostics/blocked?limit=500").send().await().bodyAsJsonObject().getJsonArray("reports");
     List<String> newReports = reports.stream().map(JsonObject.class::cast)
       .filter(report -> report.getLong("id") > lastReportBefore)
       .map(report -> report.getString("route") + " on " + report.getString("thread") + ": " + report.getDouble("durationMs") + " ms, culprit " + report.getValue("culprit"))
       .toList();
     assertThat(newReports).as("blocked-thread reports during the load").isEmpty();
-    JsonArray warnings = admin.get("/diagnostics/warnings").send().await().bodyAsJsonObject().getJsonArray("warnings");
+    JsonArray warnings = service.admin().get("/diagnostics/warnings").send().await().bodyAsJsonObject().getJsonArray("warnings");
     assertThat(warnings.stream().map(JsonObject.class::cast).map(JsonObject::encode).toList())
       .as("LoopWatch's warnings after the load").isEmpty();
   }
@@ -111,12 +96,12 @@ class NoBlockedLoopsTest {
   }
 
   private static Future<HttpResponse<Buffer>> call(int index) {
-    HttpRequest<Buffer> request = ENDPOINTS.get(index % ENDPOINTS.size()).apply(api).timeout(30_000);
+    HttpRequest<Buffer> request = ENDPOINTS.get(index % ENDPOINTS.size()).apply(service.api()).timeout(30_000);
     return index % ENDPOINTS.size() == 3 ? request.sendBuffer(SMALL_BODY) : request.send();
   }
 
   private static long lastReportId() {
-    JsonArray reports = admin.get("/diagnostics/blocked?limit=1").send().await().bodyAsJsonObject().getJsonArray("reports");
+    JsonArray reports = service.admin().get("/diagnostics/blocked?limit=1").send().await().bodyAsJsonObject().getJsonArray("reports");
     return reports.isEmpty() ? 0 : reports.getJsonObject(0).getLong("id");
   }
 }

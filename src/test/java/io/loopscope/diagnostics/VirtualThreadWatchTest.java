@@ -1,18 +1,15 @@
 package io.loopscope.diagnostics;
 
 import io.loopscope.testing.Java21;
-import io.loopscope.testing.TestService;
+import io.loopscope.testing.SharedServiceClients;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
 
@@ -39,22 +36,9 @@ class VirtualThreadWatchTest {
   private static final List<String> GOOD_ENDPOINTS = List.of("/vt/test/async?ms=20", "/vt/test/sync?ms=20",
     "/vt/bad-example?ms=20", "/vt/gather?n=3&ms=20", "/vt/users/42/overview");
 
-  private static Vertx vertx;
-  private static WebClient api;
-  private static WebClient admin;
+  @RegisterExtension
+  static final SharedServiceClients service = new SharedServiceClients();
   private long lastReportBefore;
-
-  @BeforeAll
-  static void connect() {
-    vertx = Vertx.vertx();
-    api = TestService.shared().apiClient(vertx);
-    admin = TestService.shared().adminClient(vertx);
-  }
-
-  @AfterAll
-  static void close() {
-    vertx.close().await();
-  }
 
   @BeforeEach
   void markReports() {
@@ -64,7 +48,7 @@ class VirtualThreadWatchTest {
   @Test
   void a_carrier_pinned_for_300_ms_is_one_pinned_report_naming_the_route_with_a_stack_confirmed_by_jfr() {
     long sentAt = System.nanoTime();
-    Future<HttpResponse<Buffer>> pinning = api.get("/vt/pinned?ms=300").send();
+    Future<HttpResponse<Buffer>> pinning = service.api().get("/vt/pinned?ms=300").send();
 
     JsonObject live = awaitReport(PINNED_ROUTE, report -> true);
     long seenAfterMs = (System.nanoTime() - sentAt) / 1_000_000;
@@ -88,7 +72,7 @@ class VirtualThreadWatchTest {
 
   @Test
   void a_virtual_thread_spinning_for_300_ms_is_one_hogging_report_naming_the_route_with_a_stack() {
-    Future<HttpResponse<Buffer>> spinning = api.get("/vt/spin?ms=300").send();
+    Future<HttpResponse<Buffer>> spinning = service.api().get("/vt/spin?ms=300").send();
 
     JsonObject report = awaitReport(SPIN_ROUTE, found -> true);
     assertThat(spinning.await().statusCode()).isEqualTo(200);
@@ -98,7 +82,7 @@ class VirtualThreadWatchTest {
     assertThat(report.getString("thread")).startsWith("vert.x-virtual-thread-");
     assertThat(stackOf(report)).anyMatch(frame -> frame.contains("Spin.spinFor"));
     assertThat(newReports()).as("reports").hasSize(1);
-    assertThat(admin.get("/metrics").send().await().bodyAsString())
+    assertThat(service.admin().get("/metrics").send().await().bodyAsString())
       .containsPattern("loopscope_blocked_total\\{pool=\"virtual-thread\",route=\"GET /vt/spin\"} [1-9]");
     System.out.printf("hogging: reported %.0f ms after the spin began (threshold %.0f ms)%n",
       report.getDouble("detectedAfterMs"), report.getDouble("thresholdMs"));
@@ -111,7 +95,7 @@ class VirtualThreadWatchTest {
       Future<HttpResponse<Buffer>> chain = Future.succeededFuture();
       for (int k = w; k < 500; k += 50) {
         String uri = GOOD_ENDPOINTS.get(k % GOOD_ENDPOINTS.size());
-        chain = chain.compose(previous -> api.get(uri).timeout(30_000).send()
+        chain = chain.compose(previous -> service.api().get(uri).timeout(30_000).send()
           .map(response -> {
             assertThat(response.statusCode()).as(uri).isEqualTo(200);
             return response;
@@ -121,7 +105,7 @@ class VirtualThreadWatchTest {
     }
     Future.all(workers).await();
     // JFR delivers in order: once it has confirmed a later pinning, any pinning in the load would be reported too
-    assertThat(api.get("/vt/pinned?ms=150").send().await().statusCode()).isEqualTo(200);
+    assertThat(service.api().get("/vt/pinned?ms=150").send().await().statusCode()).isEqualTo(200);
     awaitReport(PINNED_ROUTE, report -> report.getBoolean("jfr"));
 
     // an event loop the OS starved on a busy machine is reported as a framework task: NoBlockedLoopsTest's matter
@@ -148,7 +132,7 @@ class VirtualThreadWatchTest {
   }
 
   private static List<JsonObject> reports(int limit) {
-    JsonArray reports = admin.get("/diagnostics/blocked?limit=" + limit).send().await().bodyAsJsonObject().getJsonArray("reports");
+    JsonArray reports = service.admin().get("/diagnostics/blocked?limit=" + limit).send().await().bodyAsJsonObject().getJsonArray("reports");
     return reports.stream().map(JsonObject.class::cast).toList();
   }
 

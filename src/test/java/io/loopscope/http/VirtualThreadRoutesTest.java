@@ -2,17 +2,14 @@ package io.loopscope.http;
 
 import io.loopscope.testing.Burst;
 import io.loopscope.testing.Java21;
-import io.loopscope.testing.TestService;
+import io.loopscope.testing.SharedServiceClients;
 import io.loopscope.vthreads.VirtualThreads;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -27,21 +24,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  */
 class VirtualThreadRoutesTest {
 
-  private static Vertx vertx;
-  private static WebClient api;
-  private static WebClient admin;
-
-  @BeforeAll
-  static void connect() {
-    vertx = Vertx.vertx();
-    api = TestService.shared().apiClient(vertx);
-    admin = TestService.shared().adminClient(vertx);
-  }
-
-  @AfterAll
-  static void close() {
-    vertx.close().await();
-  }
+  @RegisterExtension
+  static final SharedServiceClients service = new SharedServiceClients();
 
   @Test
   void a_hundred_concurrent_async_waits_of_100_ms_finish_well_under_a_second() {
@@ -106,14 +90,14 @@ class VirtualThreadRoutesTest {
   void bad_input_and_unknown_users_are_the_same_problems_as_on_the_event_loop_routes() {
     Java21.assumeVirtualThreads();
     for (String uri : List.of("/test/async?ms=-1", "/vt/test/async?ms=-1")) {
-      HttpResponse<Buffer> response = api.get(uri).send().await();
+      HttpResponse<Buffer> response = service.api().get(uri).send().await();
       assertThat(response.statusCode()).as(uri).isEqualTo(400);
       assertThat(response.getHeader("content-type")).isEqualTo(Problem.MEDIA_TYPE);
       assertThat(response.bodyAsJsonObject().getString("field")).isEqualTo("ms");
     }
-    assertThat(api.get("/vt/gather?n=0").send().await().bodyAsJsonObject().getString("field")).isEqualTo("n");
-    assertThat(api.get("/vt/gather?mode=any").send().await().bodyAsJsonObject().getString("field")).isEqualTo("mode");
-    HttpResponse<Buffer> missing = api.get("/vt/users/99999999/overview").send().await();
+    assertThat(service.api().get("/vt/gather?n=0").send().await().bodyAsJsonObject().getString("field")).isEqualTo("n");
+    assertThat(service.api().get("/vt/gather?mode=any").send().await().bodyAsJsonObject().getString("field")).isEqualTo("mode");
+    HttpResponse<Buffer> missing = service.api().get("/vt/users/99999999/overview").send().await();
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.bodyAsJsonObject().getString("type")).endsWith(":not-found");
   }
@@ -121,35 +105,35 @@ class VirtualThreadRoutesTest {
   @Test
   void on_java_17_the_vt_routes_answer_501_problem_json_and_the_rest_still_works() {
     assumeFalse(VirtualThreads.supported(), "this Java runs virtual threads; the 501 is for Java 17-20");
-    HttpResponse<Buffer> response = api.get("/vt/test/async?ms=10").send().await();
+    HttpResponse<Buffer> response = service.api().get("/vt/test/async?ms=10").send().await();
 
     assertThat(response.statusCode()).isEqualTo(501);
     assertThat(response.getHeader("content-type")).isEqualTo(Problem.MEDIA_TYPE);
     assertThat(response.bodyAsJsonObject().getString("detail")).contains("needs Java 21 or later");
-    assertThat(api.get("/test/async?ms=10").send().await().statusCode()).isEqualTo(200);
+    assertThat(service.api().get("/test/async?ms=10").send().await().statusCode()).isEqualTo(200);
   }
 
   /** A few calls first (class loading, connections, the upstream's pool), then 100 at once. */
   private static Burst.Result warmedBurst(String uri) {
-    Burst.get(api, 10, uri).await();
-    Burst.Result burst = Burst.get(api, 100, uri).await();
+    Burst.get(service.api(), 10, uri).await();
+    Burst.Result burst = Burst.get(service.api(), 100, uri).await();
     System.out.printf("%s: 100 concurrent calls in %d ms%n", uri, burst.elapsedMs());
     return burst;
   }
 
   private static JsonObject getJson(String uri) {
-    HttpResponse<Buffer> response = api.get(uri).send().await();
+    HttpResponse<Buffer> response = service.api().get(uri).send().await();
     assertThat(response.statusCode()).as(uri).isEqualTo(200);
     return response.bodyAsJsonObject();
   }
 
   private static long lastReportId() {
-    JsonArray reports = admin.get("/diagnostics/blocked?limit=1").send().await().bodyAsJsonObject().getJsonArray("reports");
+    JsonArray reports = service.admin().get("/diagnostics/blocked?limit=1").send().await().bodyAsJsonObject().getJsonArray("reports");
     return reports.isEmpty() ? 0 : reports.getJsonObject(0).getLong("id");
   }
 
   private static List<String> reportsSince(long id) {
-    JsonArray reports = admin.get("/diagnostics/blocked?limit=500").send().await().bodyAsJsonObject().getJsonArray("reports");
+    JsonArray reports = service.admin().get("/diagnostics/blocked?limit=500").send().await().bodyAsJsonObject().getJsonArray("reports");
     return reports.stream().map(JsonObject.class::cast).filter(report -> report.getLong("id") > id)
       .map(report -> report.getString("pool") + " " + report.getString("route") + " on " + report.getString("thread"))
       .toList();
