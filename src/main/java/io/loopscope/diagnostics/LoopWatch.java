@@ -8,7 +8,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryContext;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.VertxMetricsFactory;
@@ -119,8 +118,10 @@ public final class LoopWatch extends VerticleBase {
     probes.forEach(LoopProbe::start);
     vertx.eventBus().addInboundInterceptor(eventBusTracker);
     VertxInternals.onBlockedThread(vertx, catcher::onBlocked);
-    pools = VertxInternals.poolWatch(vertx);
-    if (pools != null) {
+    WatchedVertxMetrics watched = VertxInternals.watchedMetrics(vertx);
+    pools = watched == null ? null : watched.pools();
+    if (watched != null) {
+      watched.tracking(true);
       pools.attach(running, config.queueThresholdMs(), new PoolWarnings(warnings, metrics));
     }
     watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -146,7 +147,9 @@ public final class LoopWatch extends VerticleBase {
   public Future<?> stop() {
     VertxInternals.onBlockedThread(vertx, null);
     vertx.eventBus().removeInboundInterceptor(eventBusTracker);
-    if (pools != null) {
+    WatchedVertxMetrics watched = VertxInternals.watchedMetrics(vertx);
+    if (watched != null) {
+      watched.tracking(false);
       pools.detach();
     }
     probes.forEach(LoopProbe::stop);
@@ -162,17 +165,17 @@ public final class LoopWatch extends VerticleBase {
     return routeTracker.handler();
   }
 
-  /** The HTTP server's request handler, with each request's first dispatch timed to its end. */
-  public Handler<HttpServerRequest> timed(Handler<HttpServerRequest> requests) {
-    return routeTracker.timed(requests);
-  }
-
   /**
    * What {@link #routeTracker()} does before {@code next}, for a first handler that does more: it does not call
-   * {@code next}. The request's first dispatch then ends where {@link #timed} wraps the server's request handler.
+   * {@code next}; that handler calls {@link #firstDispatchEnded()} once its {@code next} returned.
    */
   public void requestStarted(RoutingContext ctx) {
     routeTracker.onRequest(ctx);
+  }
+
+  /** What {@link #routeTracker()} does after {@code next}: the request's first dispatch on its loop is over. */
+  public void firstDispatchEnded() {
+    routeTracker.afterDispatch();
   }
 
   /**
@@ -188,8 +191,7 @@ public final class LoopWatch extends VerticleBase {
     String address = delivery.message().address();
     RunningWork.Slot slot = running.slot();
     long stamp = VertxInternals.dispatchStart(slot.thread);
-    slot.work = address;
-    slot.dispatchStart = stamp;
+    slot.stamp(address, stamp);
     if (slot.probe() == null) {
       delivery.next();
       return;

@@ -5,19 +5,27 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * One HTTP request as LoopWatch times it: the one object it allocates per request, also the request's end
- * handler. Written by the request's event loop, except the worker figures, which the pool thread that ran
- * the request's blocking work writes before the loop sees that work's result.
+ * One HTTP request as LoopWatch times it: the one object it allocates per request. It is the request's
+ * metric in Vert.x's metrics SPI ({@link WatchedHttpServerMetrics}), which reports the response's end on the
+ * connection's loop; for a Vert.x built without LoopWatch's metrics it is the request's end handler instead.
+ * Written by the request's event loop, except the worker figures, which the pool thread that ran the
+ * request's blocking work writes before the loop sees that work's result.
  */
 final class RequestRecord implements Handler<AsyncResult<Void>> {
 
-  private final RouteTracker tracker;
-  /** Null once the request has ended: held-up records are kept for victim counts and must not keep the request alive. */
-  private volatile RoutingContext ctx;
+  /** What the metrics Vert.x was built with keep for this request (vertx-micrometer's), or null. */
+  final Object innerMetric;
+  /** Set when a tracked router began timing this request; requests no tracked router saw are not profiled. */
+  private RouteTracker tracker;
+  /**
+   * Null once the request has ended: held-up records are kept for victim counts and must not keep the request
+   * alive. Plain: the watchdog reads it only after the slot's stamp, which is stored after it (a release store).
+   */
+  private RoutingContext ctx;
   /** Start of the request's first dispatch (System.nanoTime). */
-  final long start;
+  long start;
   /** Vert.x's stamp of that dispatch (0 when the request was not dispatched by Vert.x). */
-  final long dispatchStamp;
+  long dispatchStamp;
   long firstDispatchNanos = -1;
   long continuationNanos;
   long endNanos;
@@ -26,14 +34,25 @@ final class RequestRecord implements Handler<AsyncResult<Void>> {
   RouteProfile.Entry route;
   /** When the loop, waking from a stall, dispatched this request (0: it was not held up). */
   long heldUntilNanos;
-  volatile long workerQueuedNanos = -1;
-  volatile long workerRunNanos = -1;
+  /** The worker figures plus one, so that a new record needs no volatile store: 0 while no pool ran its work. */
+  private volatile long workerQueuedPlusOne;
+  private volatile long workerRunPlusOne;
 
-  RequestRecord(RouteTracker tracker, RoutingContext ctx, long start, long dispatchStamp) {
+  RequestRecord(Object innerMetric) {
+    this.innerMetric = innerMetric;
+  }
+
+  /** On the request's loop, in its first router handler: timing starts. */
+  void begin(RouteTracker tracker, RoutingContext ctx, long start, long dispatchStamp) {
     this.tracker = tracker;
     this.ctx = ctx;
     this.start = start;
     this.dispatchStamp = dispatchStamp;
+  }
+
+  /** Whether a tracked router began timing this request (a rerouted request passes the first handler twice). */
+  boolean begun() {
+    return tracker != null;
   }
 
   RoutingContext context() {
@@ -57,17 +76,35 @@ final class RequestRecord implements Handler<AsyncResult<Void>> {
 
   /** Blocking work this request submitted waited {@code queuedNanos} in its pool, then ran {@code runNanos}. */
   void workerRan(long queuedNanos, long runNanos) {
-    workerQueuedNanos = Math.max(workerQueuedNanos, queuedNanos);
-    workerRunNanos = Math.max(workerRunNanos, runNanos);
+    workerQueuedPlusOne = Math.max(workerQueuedPlusOne, queuedNanos + 1);
+    workerRunPlusOne = Math.max(workerRunPlusOne, runNanos + 1);
+  }
+
+  /** The longest wait of its blocking work in a pool's queue; -1 when it used no pool. */
+  long workerQueuedNanos() {
+    return workerQueuedPlusOne - 1;
+  }
+
+  /** The longest run of its blocking work on a pool thread; -1 when it used no pool. */
+  long workerRunNanos() {
+    return workerRunPlusOne - 1;
   }
 
   long loopBusyNanos() {
     return Math.max(0, firstDispatchNanos) + continuationNanos;
   }
 
-  /** The response ended (or the connection closed first). */
+  /** On the connection's loop: the response ended, or the request was reset (its connection closed first). */
+  void responseEnded() {
+    RouteTracker timing = tracker;
+    if (timing != null && !ended) {
+      timing.ended(this);
+    }
+  }
+
+  /** As the request's end handler, for a Vert.x built without LoopWatch's metrics. */
   @Override
   public void handle(AsyncResult<Void> done) {
-    tracker.ended(this);
+    responseEnded();
   }
 }

@@ -155,7 +155,7 @@ final class RouteProfile {
   void record(int slot, RequestRecord request) {
     if (request.route != null) {
       request.route.recorder(slot).record(request.loopBusyNanos(), request.endNanos - request.start,
-        request.workerQueuedNanos, request.workerRunNanos);
+        request.workerQueuedNanos(), request.workerRunNanos());
     }
   }
 

@@ -4,6 +4,8 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,8 +18,8 @@ import java.util.function.Function;
  * of the Vert.x dispatch it belongs to. A stall whose dispatch carries no stamp was something else (a
  * timer, a verticle's start, a plain task), and is named from its stack instead.
  *
- * <p>Writers are the watched threads themselves (two volatile writes per request); the only reader is
- * the watchdog, which never runs anything on those threads.
+ * <p>Writers are the watched threads themselves (two release stores per request: on x86 plain stores, with no
+ * fence); the only reader is the watchdog, which never runs anything on those threads.
  */
 public final class RunningWork {
 
@@ -66,9 +68,7 @@ public final class RunningWork {
 
   /** The current thread's slot now names {@code work} for the dispatch that began at {@code dispatchStart}. */
   void record(long dispatchStart, Object work) {
-    Slot mine = slot.get();
-    mine.work = work;
-    mine.dispatchStart = dispatchStart;
+    slot.get().stamp(work, dispatchStart);
   }
 
   /**
@@ -80,8 +80,11 @@ public final class RunningWork {
     if (stamped == null) {
       return null;
     }
-    Object work = stamped.work;
-    if (stamped.dispatchStart != dispatchStart || work == null) {
+    if (stamped.dispatchStart != dispatchStart) {
+      return null;
+    }
+    Object work = stamped.work; // stored before its stamp
+    if (work == null) {
       return null;
     }
     if (work instanceof RequestRecord request) {
@@ -170,6 +173,19 @@ public final class RunningWork {
     slots.clear();
   }
 
+  private static final VarHandle WORK;
+  private static final VarHandle DISPATCH_START;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      WORK = lookup.findVarHandle(Slot.class, "work", Object.class);
+      DISPATCH_START = lookup.findVarHandle(Slot.class, "dispatchStart", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   /**
    * One thread's state. {@code work} and {@code dispatchStart} are read by the watchdog; the rest only by
    * the thread itself: the request whose first dispatch it runs now, and the loop's lag probe.
@@ -189,6 +205,12 @@ public final class RunningWork {
     Slot(Thread thread) {
       this.thread = thread;
       this.notALoop = !VertxInternals.isEventLoop(thread);
+    }
+
+    /** On the slot's thread: it now runs {@code running} in the dispatch stamped {@code start}. Release stores: readers that see the stamp see the work. */
+    void stamp(Object running, long start) {
+      WORK.setRelease(this, running);
+      DISPATCH_START.setRelease(this, start);
     }
 
     /** This thread's recorder index, given on first use: only recording threads take one. */

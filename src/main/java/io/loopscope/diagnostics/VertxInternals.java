@@ -3,6 +3,8 @@ package io.loopscope.diagnostics;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.http.HttpServerRequestInternal;
 import io.vertx.core.spi.context.storage.AccessMode;
 import io.vertx.core.spi.context.storage.ContextLocal;
 import io.vertx.core.impl.VertxThread;
@@ -86,6 +88,17 @@ final class VertxInternals {
     }
   }
 
+  /** The record {@link WatchedHttpServerMetrics} made for {@code request}, or null (a Vert.x built without it). */
+  static RequestRecord requestRecord(HttpServerRequest request) {
+    return request instanceof HttpServerRequestInternal internal && internal.metric() instanceof RequestRecord record
+      ? record : null;
+  }
+
+  /** LoopWatch's metrics, when this Vert.x was built with {@link WatchedMetricsFactory}; else null. */
+  static WatchedVertxMetrics watchedMetrics(Vertx vertx) {
+    return ((VertxInternal) vertx).metrics() instanceof WatchedVertxMetrics watched ? watched : null;
+  }
+
   static List<EventExecutor> eventLoops(Vertx vertx) {
     List<EventExecutor> loops = new ArrayList<>();
     ((VertxInternal) vertx).nettyEventLoopGroup().forEach(loops::add);
@@ -127,10 +140,5 @@ final class VertxInternals {
   /** A frame of Vert.x's verticle deployment (a verticle's start or stop). */
   static boolean isDeployment(StackTraceElement frame) {
     return frame.getClassName().startsWith(DEPLOYMENT_PACKAGE);
-  }
-
-  /** The pools LoopWatch's metrics wrapper sees, when this Vert.x was built with {@link WatchedMetricsFactory}. */
-  static PoolWatch poolWatch(Vertx vertx) {
-    return ((VertxInternal) vertx).metrics() instanceof WatchedVertxMetrics watched ? watched.pools() : null;
   }
 }

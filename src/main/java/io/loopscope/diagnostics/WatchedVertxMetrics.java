@@ -16,11 +16,15 @@ import io.vertx.core.spi.metrics.PoolMetrics;
 import io.vertx.core.spi.metrics.TCPMetrics;
 import io.vertx.core.spi.metrics.VertxMetrics;
 
-/** The metrics Vert.x was built with (or none), with every pool's metrics seen by {@link PoolWatch} first. */
+/**
+ * The metrics Vert.x was built with (or none), with every pool's metrics seen by {@link PoolWatch} first, and
+ * every HTTP server's requests recorded for LoopWatch while it runs ({@link WatchedHttpServerMetrics}).
+ */
 final class WatchedVertxMetrics implements VertxMetrics {
 
   private final VertxMetrics inner;
   private final PoolWatch pools = new PoolWatch();
+  private volatile boolean tracking;
 
   /** @param inner the metrics to delegate to; null when metrics are off */
   WatchedVertxMetrics(VertxMetrics inner) {
@@ -31,6 +35,15 @@ final class WatchedVertxMetrics implements VertxMetrics {
     return pools;
   }
 
+  /** Whether requests get a {@link RequestRecord}: while a LoopWatch runs on this Vert.x. */
+  boolean tracking() {
+    return tracking;
+  }
+
+  void tracking(boolean on) {
+    tracking = on;
+  }
+
   @Override
   public PoolMetrics<?, ?> createPoolMetrics(String poolType, String poolName, int maxPoolSize) {
     return pools.watch(poolType, poolName, maxPoolSize,
@@ -39,7 +52,7 @@ final class WatchedVertxMetrics implements VertxMetrics {
 
   @Override
   public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions options, SocketAddress localAddress) {
-    return inner == null ? null : inner.createHttpServerMetrics(options, localAddress);
+    return new WatchedHttpServerMetrics(inner == null ? null : inner.createHttpServerMetrics(options, localAddress), this);
   }
 
   @Override

@@ -9,8 +9,6 @@ import io.loopscope.db.UserRepository;
 import io.loopscope.upstream.UpstreamClient;
 import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -97,9 +95,7 @@ public final class ApiVerticle extends VerticleBase {
     int port = config.http().port();
     // port 0 would give every instance a different port; -1 asks Vert.x for one random port they share
     int bindPort = port == 0 ? -1 : port;
-    // LoopWatch times each request's first dispatch up to the return of the router (see RouteTracker)
-    Handler<HttpServerRequest> requests = dependencies.loopWatch() == null ? router : dependencies.loopWatch().timed(router);
-    return HttpListener.listen(vertx, requests, guard, "http.port", host, port, bindPort)
+    return HttpListener.listen(vertx, router, guard, "http.port", host, port, bindPort)
       .onSuccess(listening -> server = listening);
   }
 

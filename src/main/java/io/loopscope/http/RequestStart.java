@@ -31,5 +31,8 @@ final class RequestStart implements Handler<RoutingContext> {
     guard.requestStarted(ctx);
     requestIds.requestStarted(ctx);
     ctx.next();
+    if (loopWatch != null) {
+      loopWatch.firstDispatchEnded(); // the route's handlers ran within next: what they did on this loop is timed
+    }
   }
 }

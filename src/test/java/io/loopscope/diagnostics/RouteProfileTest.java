@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -81,6 +82,20 @@ class RouteProfileTest {
   }
 
   @Test
+  void a_request_whose_client_leaves_before_its_answer_is_profiled_once_as_it_is_reset() {
+    NetSocket socket = vertx.createNetClient().connect(service.apiPort(), "127.0.0.1").await();
+    socket.write("GET /test/async?ms=1500 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await();
+    await().atMost(Duration.ofSeconds(5)).until(RouteProfileTest::aRequestIsInFlight);
+    socket.close().await();
+
+    // Vert.x reports the reset to LoopWatch's request metric: the request ends then, not when its timer fires
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(requestsByRoute()).containsEntry("GET /test/async", 1L));
+    assertThat(route(routes("all"), "GET /test/async").getJsonObject("wallMs").getDouble("p99")).isLessThan(1500.0);
+    await().pollDelay(Duration.ofMillis(1600)).atMost(Duration.ofSeconds(5))
+      .untilAsserted(() -> assertThat(requestsByRoute()).as("not again when its timer fires").containsEntry("GET /test/async", 1L));
+  }
+
+  @Test
   void a_stall_names_the_requests_sent_meanwhile_as_its_victims() {
     WebClient fresh = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
       .setDefaultPort(service.apiPort()).setKeepAlive(false), new PoolOptions().setHttp1MaxSize(100));
@@ -123,6 +138,11 @@ class RouteProfileTest {
   private static boolean loopRunning(String route) {
     return admin.get("/diagnostics/event-loops").send().await().bodyAsJsonObject().getJsonArray("loops").stream()
       .map(JsonObject.class::cast).anyMatch(loop -> route.equals(loop.getString("running")));
+  }
+
+  private static boolean aRequestIsInFlight() {
+    return admin.get("/metrics").send().await().bodyAsString().lines()
+      .anyMatch(line -> line.startsWith("vertx_http_server_active_requests") && !line.endsWith(" 0.0"));
   }
 
   private static Map<String, Long> requestsByRoute() {

@@ -94,7 +94,7 @@ public class FirstHandlerBenchmark {
       }
       route.handler(ctx -> Responses.json(ctx, 200, Responses.waited(0)));
       return vertx.createHttpServer().connectionHandler(guard::accept)
-        .requestHandler(loopWatch == null ? router : loopWatch.timed(router)).listen(0, "127.0.0.1")
+        .requestHandler(router).listen(0, "127.0.0.1")
         .onSuccess(listening -> server = listening);
     }
   }
