@@ -132,13 +132,13 @@ class DiagnosticsRoutesTest {
   @Test
   void while_a_loop_is_stalled_it_shows_busy_with_its_route_and_readiness_is_down() {
     assertThat(admin.get("/health/ready").send().await().statusCode()).isEqualTo(200);
-    // 2.5 s, so that the 1-s limit is passed with time to spare for a slow poll (the db check, whose
-    // connection may live on the blocked loop, can take its 800-ms timeout to answer meanwhile)
-    Future<HttpResponse<Buffer>> stall = api.get("/bad-example?ms=2500").send();
+    // 3.5 s, so that the 1-s limit is passed with time for two slow polls to land past it (the db check,
+    // whose connection may live on the blocked loop, can take its 800-ms timeout to answer meanwhile)
+    Future<HttpResponse<Buffer>> stall = api.get("/bad-example?ms=3500").send();
 
     // polled while the stall lasts: what the probe answered then
     AtomicReference<HttpResponse<Buffer>> down = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(3)).until(() -> {
+    await().atMost(Duration.ofSeconds(4)).until(() -> {
       HttpResponse<Buffer> ready = admin.get("/health/ready").send().await();
       down.set(ready);
       return ready.statusCode() == 503 && ready.bodyAsString().contains("stalledMs");
