@@ -181,7 +181,6 @@ public final class Database {
     Vertx timers = asking == null ? vertx : asking.owner();
     long timer = timers.setTimer(limitMs, fired -> promise.tryComplete(down("no answer within " + limitMs + " ms")));
     pool.query("SELECT 1").execute()
-      .timeout(limitMs, TimeUnit.MILLISECONDS)
       .onComplete(done -> {
         timers.cancelTimer(timer);
         promise.tryComplete(done.succeeded() ? Status.OK(new JsonObject().put("database", describe()))

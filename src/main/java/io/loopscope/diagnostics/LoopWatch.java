@@ -61,7 +61,8 @@ public final class LoopWatch extends VerticleBase {
   private ReportStore store;
   private StallCatcher catcher;
   private LoopHealth health;
-  private PoolWatch pools;
+  /** The metrics Vert.x was built with, when LoopWatch's: its pools and HTTP servers report here. */
+  private WatchedVertxMetrics watched;
   private ScheduledExecutorService watchdog;
   private VirtualThreadWatch virtualThreads;
 
@@ -118,11 +119,10 @@ public final class LoopWatch extends VerticleBase {
     probes.forEach(LoopProbe::start);
     vertx.eventBus().addInboundInterceptor(eventBusTracker);
     VertxInternals.onBlockedThread(vertx, catcher::onBlocked);
-    WatchedVertxMetrics watched = VertxInternals.watchedMetrics(vertx);
-    pools = watched == null ? null : watched.pools();
+    watched = VertxInternals.watchedMetrics(vertx);
     if (watched != null) {
       watched.tracking(true);
-      pools.attach(running, config.queueThresholdMs(), new PoolWarnings(warnings, metrics));
+      watched.pools().attach(running, config.queueThresholdMs(), new PoolWarnings(warnings, metrics));
     }
     watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "loopscope-loopwatch");
@@ -138,7 +138,7 @@ public final class LoopWatch extends VerticleBase {
       TimeUnit.MILLISECONDS);
     LOG.info("LoopWatch on {} event loops: stalls over {} ms (workers {} ms) reported, checked every {} ms; pools {}",
       probes.size(), config.blockThresholdMs(), config.workerBlockThresholdMs(), config.checkIntervalMs(),
-      pools == null ? "not watched (Vert.x built without LoopWatch.metricsFactory)"
+      watched == null ? "not watched (Vert.x built without LoopWatch.metricsFactory)"
         : "watched, queue threshold " + config.queueThresholdMs() + " ms");
     return Future.succeededFuture();
   }
@@ -147,10 +147,9 @@ public final class LoopWatch extends VerticleBase {
   public Future<?> stop() {
     VertxInternals.onBlockedThread(vertx, null);
     vertx.eventBus().removeInboundInterceptor(eventBusTracker);
-    WatchedVertxMetrics watched = VertxInternals.watchedMetrics(vertx);
     if (watched != null) {
       watched.tracking(false);
-      pools.detach();
+      watched.pools().detach();
     }
     probes.forEach(LoopProbe::stop);
     watchdog.shutdownNow();
@@ -160,20 +159,15 @@ public final class LoopWatch extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** The first handler of a router whose requests should be named in reports and timed in the route profile. */
-  public Handler<RoutingContext> routeTracker() {
-    return routeTracker.handler();
-  }
-
   /**
-   * What {@link #routeTracker()} does before {@code next}, for a first handler that does more: it does not call
-   * {@code next}; that handler calls {@link #firstDispatchEnded()} once its {@code next} returned.
+   * For a router's first handler, before its {@code next}: the request is named in reports and timed in the
+   * route profile from here. That handler calls {@link #firstDispatchEnded()} once its {@code next} returned.
    */
   public void requestStarted(RoutingContext ctx) {
     routeTracker.onRequest(ctx);
   }
 
-  /** What {@link #routeTracker()} does after {@code next}: the request's first dispatch on its loop is over. */
+  /** For a router's first handler, after its {@code next}: the request's first dispatch on its loop is over. */
   public void firstDispatchEnded() {
     routeTracker.afterDispatch();
   }

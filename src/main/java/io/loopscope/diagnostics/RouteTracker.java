@@ -1,6 +1,5 @@
 package io.loopscope.diagnostics;
 
-import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -21,11 +20,6 @@ public final class RouteTracker {
 
   private final RunningWork running;
   private final RouteProfile profile;
-  private final Handler<RoutingContext> handler = ctx -> {
-    onRequest(ctx);
-    ctx.next();
-    afterDispatch();
-  };
 
   RouteTracker(RunningWork running, RouteProfile profile) {
     this.running = running;
@@ -83,11 +77,6 @@ public final class RouteTracker {
       record.endNanos = now; // answered within this dispatch: its wall time is the dispatch, to its end
       commit(record);
     }
-  }
-
-  /** A first router handler: {@link #onRequest}, the rest of the chain, {@link #afterDispatch}. */
-  public Handler<RoutingContext> handler() {
-    return handler;
   }
 
   void ended(RequestRecord record) {
