@@ -33,6 +33,7 @@ public final class BlockedReport {
   private volatile long durationNanos = -1;
   private volatile long finishedAtNanos;
   private volatile JsonObject victims;
+  private volatile boolean victimsCounted;
   private volatile Boolean pinned;
   private volatile String pinnedReason;
   private volatile boolean fromJfr;
@@ -127,13 +128,23 @@ public final class BlockedReport {
     return culprit;
   }
 
-  /** The requests it held up, once counted ({@link StallVictims}); null until then. */
+  /**
+   * The requests it held up ({@link StallVictims}): none while it is ongoing, those seen so far once it is over,
+   * and the final count a second later ({@link #victimsCounted()}).
+   */
   JsonObject victims() {
-    return victims;
+    JsonObject figures = victims;
+    return figures != null ? figures : StallVictims.NONE_YET;
   }
 
-  void victims(JsonObject victims) {
+  /** True once its victims are counted for good. */
+  boolean victimsCounted() {
+    return victimsCounted;
+  }
+
+  void victims(JsonObject victims, boolean counted) {
     this.victims = victims;
+    this.victimsCounted = counted;
   }
 
   public long id() {
@@ -197,7 +208,7 @@ public final class BlockedReport {
       .put("detectedAfterMs", millis(detectedAfterNanos))
       .put("durationMs", millis(durationNanos()))
       .put("ongoing", ongoing())
-      .put("victims", victims)
+      .put("victims", victims().copy())
       .put("stack", frames);
     if (pinned != null) {
       json.put("pinned", pinned).put("jfr", fromJfr);

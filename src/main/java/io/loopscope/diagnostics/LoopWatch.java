@@ -41,6 +41,7 @@ public final class LoopWatch extends VerticleBase {
   public static final String EVENT_LOOP_POOL = StallCatcher.EVENT_LOOP_POOL;
   static final int BUSY_ROUTE_MIN_REQUESTS = 20;
   static final long REPEATED_STALL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private static final long VICTIMS_SO_FAR_MS = 100;
   private static final Logger LOG = LoggerFactory.getLogger(LoopWatch.class);
 
   /** One thing the dashboard's stream shows: {@code lag} each second, {@code blocked} as a report starts and ends, {@code warning} as one is raised. */
@@ -54,6 +55,8 @@ public final class LoopWatch extends VerticleBase {
   private final RouteProfile profile;
   private final RouteTracker routeTracker;
   private final StallVictims victims = new StallVictims();
+  /** A finished stall's victims are not final yet (else {@link #everySecond} alone counts them, as it does anyway). */
+  private volatile boolean victimsPending;
   private final EventStream events = new EventStream();
   private final Warnings warnings = new Warnings(warning -> events.publish(new Event("warning", warning)));
   private final Handler<DeliveryContext<Object>> eventBusTracker = this::onDelivery;
@@ -132,6 +135,8 @@ public final class LoopWatch extends VerticleBase {
     watchdog.scheduleWithFixedDelay(guarded(catcher::finishResumed), config.checkIntervalMs(), config.checkIntervalMs(),
       TimeUnit.MILLISECONDS);
     watchdog.scheduleAtFixedRate(guarded(this::everySecond), 1, 1, TimeUnit.SECONDS);
+    // a finished stall's victims so far, soon after it ends: its report is read then, before they are final
+    watchdog.scheduleWithFixedDelay(guarded(this::countVictimsSoFar), VICTIMS_SO_FAR_MS, VICTIMS_SO_FAR_MS, TimeUnit.MILLISECONDS);
     virtualThreads = new VirtualThreadWatch(config, store.ids(), catcher::admit, catcher::finish);
     watchdog.execute(virtualThreads::start); // starting JFR takes 100 ms or more: not on this event loop
     watchdog.scheduleWithFixedDelay(guarded(virtualThreads::check), config.checkIntervalMs(), config.checkIntervalMs(),
@@ -201,6 +206,7 @@ public final class LoopWatch extends VerticleBase {
   }
 
   private void stallEnded(BlockedReport report) {
+    victimsPending = true;
     metrics.stallEnded(report);
     RunningWork.Kind kind = report.work().kind();
     if (report.loop() != null && kind != RunningWork.Kind.HTTP && kind != RunningWork.Kind.EVENT_BUS) {
@@ -231,24 +237,34 @@ public final class LoopWatch extends VerticleBase {
     }
   }
 
+  private void countVictimsSoFar() {
+    if (victimsPending) {
+      countVictims();
+    }
+  }
+
   private void countVictims() {
     victims.collect(probes);
     long now = System.nanoTime();
+    boolean pending = false;
     java.util.Map<Thread, Long> nextStall = new java.util.HashMap<>();
     for (BlockedReport report : store.reports(Integer.MAX_VALUE, null)) { // newest first
       long next = report.thread() == null ? Long.MAX_VALUE : nextStall.getOrDefault(report.thread(), Long.MAX_VALUE);
       if (report.thread() != null) {
         nextStall.put(report.thread(), report.startNanos());
       }
-      if (report.victims() != null) {
+      if (report.victimsCounted()) {
         continue;
       }
       LoopProbe probe = report.thread() == null || report.loop() == null ? null : probeOf(report.thread());
       if (victims.count(report, probe, next, now)) {
         StallCatcher.logVictims(report);
         events.publish(new Event("blocked", report.toJson()));
+      } else {
+        pending |= !report.ongoing();
       }
     }
+    victimsPending = pending;
   }
 
   /**

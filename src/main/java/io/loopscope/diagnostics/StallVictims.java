@@ -24,6 +24,8 @@ final class StallVictims {
   /** Held-up requests kept per loop until the reports claim them. */
   private static final int KEPT_PER_LOOP = 20_000;
   static final String IN_FLIGHT = "(in flight)";
+  /** The figures of a stall still ongoing: the requests it holds up are dispatched only once it is over. */
+  static final JsonObject NONE_YET = json(0, 0, Map.of(), false);
 
   private final Map<LoopProbe, Deque<RequestRecord>> held = new HashMap<>();
 
@@ -42,21 +44,20 @@ final class StallVictims {
 
   /**
    * On the watchdog: counts the victims of {@code report} (a finished stall of {@code probe}'s loop, or of
-   * another thread when {@code probe} is null) once it has settled: the held-up requests its loop dispatched
-   * after it began and before the next stall of that loop began ({@code nextStallNanos}), within a second of
-   * its end. True when it counted them now.
+   * another thread when {@code probe} is null): the held-up requests its loop dispatched after it began and
+   * before the next stall of that loop began ({@code nextStallNanos}), within a second of its end. Until that
+   * second is over the figures are those seen so far ({@code counted: false}); then they are final. True when
+   * it counted them for good now.
    */
   boolean count(BlockedReport report, LoopProbe probe, long nextStallNanos, long now) {
-    if (report.victims() != null || report.ongoing()) {
+    if (report.victimsCounted() || report.ongoing()) {
       return false;
     }
     if (probe == null) {
-      report.victims(json(0, 0, Map.of())); // a worker's stall holds up its pool's queue: see pool-saturated
+      report.victims(json(0, 0, Map.of(), true), true); // a worker's stall holds up its pool's queue: see pool-saturated
       return true;
     }
-    if (now - report.finishedAtNanos() < SETTLE_NANOS) {
-      return false;
-    }
+    boolean settled = now - report.finishedAtNanos() >= SETTLE_NANOS;
     long from = report.startNanos();
     long until = Math.min(from + report.durationNanos() + SETTLE_NANOS, nextStallNanos);
     int requests = 0;
@@ -71,19 +72,20 @@ final class StallVictims {
       RouteProfile.Entry route = request.route;
       routes.merge(route == null ? IN_FLIGHT : route.name, 1, Integer::sum);
     }
-    report.victims(json(requests, maxWait, routes));
-    return true;
+    report.victims(json(requests, maxWait, routes, settled), settled);
+    return settled;
   }
 
   void reset() {
     held.clear();
   }
 
-  private static JsonObject json(int requests, long maxWaitNanos, Map<String, Integer> routes) {
+  private static JsonObject json(int requests, long maxWaitNanos, Map<String, Integer> routes, boolean counted) {
     JsonObject byRoute = new JsonObject();
     routes.forEach(byRoute::put);
     return new JsonObject().put("requests", requests)
       .put("maxWaitMs", Math.round(maxWaitNanos / 100_000.0) / 10.0)
-      .put("routes", byRoute);
+      .put("routes", byRoute)
+      .put("counted", counted);
   }
 }

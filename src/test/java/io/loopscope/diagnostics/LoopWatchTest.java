@@ -92,7 +92,7 @@ class LoopWatchTest {
     BlockedReport report = awaitFinishedReport();
     assertThat(watch.reports(100, null)).hasSize(1);
     // one as it is caught, one once it is over and its victims are counted
-    await().atMost(Duration.ofSeconds(5)).until(() -> report.victims() != null);
+    await().atMost(Duration.ofSeconds(5)).until(report::victimsCounted);
     assertThat(logs.list.stream().filter(event -> event.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
       .toList()).satisfiesExactly(
         caught -> assertThat(caught).contains(report.thread().getName(), report.work().name(), "report " + report.id(),

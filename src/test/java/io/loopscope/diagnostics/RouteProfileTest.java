@@ -123,7 +123,8 @@ class RouteProfileTest {
   }
 
   private static JsonObject awaitVictims() {
-    await().atMost(Duration.ofSeconds(10)).until(() -> latestReport().getValue("victims") != null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> latestReport().getJsonObject("victims", new JsonObject())
+      .getBoolean("counted", false));
     JsonObject report = latestReport();
     assertThat(report.getString("route")).isEqualTo("GET /bad-example");
     assertThat(report.getJsonObject("culprit").getString("method")).isEqualTo("BlockingUpstreamClient.fetchPostBlocking");

@@ -114,6 +114,44 @@ class SlowClientsIT {
   }
 
   @Test
+  void connections_that_trickle_one_header_byte_at_a_time_are_timed_from_their_connect_not_from_their_last_byte(Vertx vertx)
+    throws Exception {
+    long start = System.nanoTime();
+    open(vertx, 500, "GET /test/async?ms=0 HTTP/1.1\r\nHost: loopscope\r\nX-Slow: ");
+    // slowloris proper: one more byte of the header every 300 ms, each resetting nothing
+    long trickle = vertx.setPeriodic(300, id -> connections.forEach(connection -> connection.socket().write("a")));
+    try {
+      assertThat(await(api.get("/test/async?ms=0").send()).statusCode()).isEqualTo(200);
+      for (Connection connection : connections) {
+        long closedAt = await(connection.closedAt());
+        assertThat(Duration.ofNanos(closedAt - start)).isLessThan(Duration.ofMillis(HEADER_TIMEOUT_MS + 5_000));
+        assertThat(connection.received().toString()).startsWith("HTTP/1.1 408 ");
+      }
+    } finally {
+      vertx.cancelTimer(trickle);
+    }
+    assertThat(adminStatus(vertx, "/health/ready")).isEqualTo(200);
+  }
+
+  @Test
+  void a_keep_alive_connection_that_starts_its_next_request_and_stops_gets_408_not_the_idle_wait(Vertx vertx) throws Exception {
+    // one whole request answered, then the next one's first lines only: its headers are timed, not its idleness
+    open(vertx, 500, "GET /test/async?ms=0 HTTP/1.1\r\nHost: loopscope\r\n\r\n");
+    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+      .until(() -> connections.stream().allMatch(connection -> connection.received().length() > 0));
+    connections.forEach(connection -> connection.socket().write("GET /test/async?ms=0 HTTP/1.1\r\nHost: x\r\n"));
+    long answered = System.nanoTime();
+
+    for (Connection connection : connections) {
+      long closedAt = await(connection.closedAt());
+      String received = connection.received().toString();
+      assertThat(received).startsWith("HTTP/1.1 200 ");
+      assertThat(received.substring(received.indexOf("HTTP/1.1", 1))).startsWith("HTTP/1.1 408 ");
+      assertThat(Duration.ofNanos(closedAt - answered)).isLessThan(Duration.ofMillis(HEADER_TIMEOUT_MS + 5_000));
+    }
+  }
+
+  @Test
   void a_thousand_idle_keep_alive_connections_are_closed_after_the_idle_timeout(Vertx vertx) throws Exception {
     open(vertx, 1_000, "GET /test/async?ms=0 HTTP/1.1\r\nHost: loopscope\r\n\r\n");
     long answered = System.nanoTime();
