@@ -49,7 +49,7 @@ public final class MainVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private final NodeRole role;
   private volatile boolean ready;
-  private LoopscopeConfig config;
+  private final LoopscopeConfig config;
   private Vertx adminVertx;
   private AdminVerticle admin;
   private Health health;
@@ -62,20 +62,21 @@ public final class MainVerticle extends VerticleBase {
   private ConnectionLimit apiConnections;
   private FleetWatch fleet;
 
-  /** @param registry where Vert.x's metrics go and /metrics reads from; null when metrics are off */
-  public MainVerticle(PrometheusMeterRegistry registry) {
-    this(registry, NodeRole.API);
-  }
-
-  /** @param role API: the whole service; WORKER: only the legacy workers (and admin), on the cluster */
-  public MainVerticle(PrometheusMeterRegistry registry, NodeRole role) {
+  /**
+   * Every verticle it deploys gets its typed config through its constructor, as this one does: nobody parses
+   * {@code config()} again.
+   *
+   * @param registry where Vert.x's metrics go and /metrics reads from; null when metrics are off
+   * @param role API: the whole service; WORKER: only the legacy workers (and admin), on the cluster
+   */
+  public MainVerticle(LoopscopeConfig config, PrometheusMeterRegistry registry, NodeRole role) {
+    this.config = config;
     this.registry = registry;
     this.role = role;
   }
 
   @Override
   public Future<?> start() {
-    config = LoopscopeConfig.from(config());
     startOverloadGuards();
     return startLoopWatch()
       .compose(v -> startFleetWatch())
@@ -145,7 +146,7 @@ public final class MainVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     LoopWatch watch = new LoopWatch(registry, config.diagnostics());
-    return vertx.deployVerticle(watch, new DeploymentOptions().setConfig(config.json()))
+    return vertx.deployVerticle(watch)
       .onSuccess(deployed -> loopWatch = watch)
       .mapEmpty();
   }
@@ -177,8 +178,8 @@ public final class MainVerticle extends VerticleBase {
       health.readiness().register("event-loops", promise -> promise.complete(loopWatch.readiness()));
       health.liveness().register("event-loops", promise -> promise.complete(loopWatch.liveness()));
     }
-    admin = new AdminVerticle(health, registry, loopWatch, fleet, this::apiPort, this::overload);
-    return adminVertx.deployVerticle(admin, new DeploymentOptions().setConfig(config.json())).mapEmpty();
+    admin = new AdminVerticle(config, health, registry, loopWatch, fleet, this::apiPort, this::overload);
+    return adminVertx.deployVerticle(admin).mapEmpty();
   }
 
   /** The two slowest steps are independent: both at once (a failure still waits for the other, so stop finds it). */
@@ -227,15 +228,14 @@ public final class MainVerticle extends VerticleBase {
   private Future<String> deployApi(ApiDependencies dependencies) {
     int instances = config.http().instances() > 0 ? config.http().instances() : eventLoopCount(config);
     return vertx.deployVerticle(() -> {
-        ApiVerticle api = new ApiVerticle(dependencies);
+        ApiVerticle api = new ApiVerticle(config, dependencies);
         apiVerticles.add(api);
         return api;
-      }, new DeploymentOptions().setConfig(config.json()).setInstances(instances));
+      }, new DeploymentOptions().setInstances(instances));
   }
 
   private Future<String> deployTaskRunner(String upstreamBaseUrl) {
-    return vertx.deployVerticle(new TaskRunner(database, cpuPool, upstreamBaseUrl, Problems::bodyOf),
-      new DeploymentOptions().setConfig(config.json()));
+    return vertx.deployVerticle(new TaskRunner(config, database, cpuPool, upstreamBaseUrl, Problems::bodyOf));
   }
 
   /** The number of event loops the main Vert.x instance has. */

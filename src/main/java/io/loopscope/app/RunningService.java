@@ -3,7 +3,6 @@ package io.loopscope.app;
 import io.loopscope.cluster.ClusteredVertx;
 import io.loopscope.diagnostics.LoopWatch;
 import io.loopscope.metrics.RouteBoundMetricsFactory;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -44,13 +43,13 @@ public final class RunningService {
     }
     Future<Vertx> built = config.cluster().enabled()
       ? ClusteredVertx.build(builder, config.cluster()) : Future.succeededFuture(builder.build());
-    return built.compose(vertx -> deploy(vertx, new MainVerticle(registry, role), config));
+    return built.compose(vertx -> deploy(vertx, new MainVerticle(config, registry, role)));
   }
 
-  private static Future<RunningService> deploy(Vertx vertx, MainVerticle main, LoopscopeConfig config) {
+  private static Future<RunningService> deploy(Vertx vertx, MainVerticle main) {
     // not bound to any context: on failure it completes after the instance (and its contexts) are gone
     Promise<RunningService> started = Promise.promise();
-    vertx.deployVerticle(main, new DeploymentOptions().setConfig(config.json())).onComplete(deployed -> {
+    vertx.deployVerticle(main).onComplete(deployed -> {
       if (deployed.succeeded()) {
         started.complete(new RunningService(vertx, main));
       } else {

@@ -60,7 +60,7 @@ public final class LoopWatch extends VerticleBase {
   private final EventStream events = new EventStream();
   private final Warnings warnings = new Warnings(warning -> events.publish(new Event("warning", warning)));
   private final Handler<DeliveryContext<Object>> eventBusTracker = this::onDelivery;
-  private LoopscopeConfig.Diagnostics config;
+  private final LoopscopeConfig.Diagnostics config;
   private ReportStore store;
   private StallCatcher catcher;
   private LoopHealth health;
@@ -75,6 +75,7 @@ public final class LoopWatch extends VerticleBase {
    */
   public LoopWatch(MeterRegistry registry, LoopscopeConfig.Diagnostics diagnostics) {
     this.registry = registry;
+    this.config = diagnostics;
     this.metrics = new LoopWatchMetrics(registry);
     this.profile = new RouteProfile(diagnostics.blockThresholdMs());
     this.routeTracker = new RouteTracker(running, profile);
@@ -111,7 +112,6 @@ public final class LoopWatch extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    config = LoopscopeConfig.from(config()).diagnostics();
     store = new ReportStore(config.maxReports());
     catcher = new StallCatcher(running, store, this::probeOf, this::stallStarted, this::stallEnded);
     int index = 0;

@@ -29,6 +29,7 @@ public final class AdminVerticle extends VerticleBase {
   public static final String CONTRACT = "admin-openapi.yaml";
   static final String DASHBOARD_PAGE = "webroot/dashboard.html";
 
+  private final LoopscopeConfig config;
   private final Health health;
   private final PrometheusMeterRegistry registry;
   private final LoopWatch loopWatch;
@@ -41,14 +42,16 @@ public final class AdminVerticle extends VerticleBase {
   private HttpServer server;
 
   /**
+   * @param config the whole service's, as loaded
    * @param registry the main instance's metrics, scraped at /metrics; null when metrics are off
    * @param loopWatch the diagnostics to serve; null when they are off
    * @param fleet the same across the cluster (this node alone when the cluster is off); null when diagnostics are off
    * @param apiPort the API's port once it listens (the dashboard's demo calls it)
    * @param overload the body budget and shedding now, for /diagnostics/overload
    */
-  public AdminVerticle(Health health, PrometheusMeterRegistry registry, LoopWatch loopWatch, FleetWatch fleet,
-                       IntSupplier apiPort, Supplier<JsonObject> overload) {
+  public AdminVerticle(LoopscopeConfig config, Health health, PrometheusMeterRegistry registry, LoopWatch loopWatch,
+                       FleetWatch fleet, IntSupplier apiPort, Supplier<JsonObject> overload) {
+    this.config = config;
     this.health = health;
     this.registry = registry;
     this.loopWatch = loopWatch;
@@ -59,7 +62,6 @@ public final class AdminVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LoopscopeConfig config = LoopscopeConfig.from(config());
     Future<Buffer> contract = vertx.fileSystem().readFile(CONTRACT);
     Future<Buffer> dashboard = vertx.fileSystem().readFile(DASHBOARD_PAGE);
     return Future.all(contract, dashboard)

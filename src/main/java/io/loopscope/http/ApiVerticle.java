@@ -27,13 +27,15 @@ public final class ApiVerticle extends VerticleBase {
   public static final String CONTRACT = "openapi.yaml";
   static final String DOCS_PAGE = "webroot/docs.html";
 
+  private final LoopscopeConfig config;
   private final ApiDependencies dependencies;
   private Router router;
   private ConnectionGuard guard;
   private HttpServer server;
   private UpstreamClient upstream;
 
-  public ApiVerticle(ApiDependencies dependencies) {
+  public ApiVerticle(LoopscopeConfig config, ApiDependencies dependencies) {
+    this.config = config;
     this.dependencies = dependencies;
   }
 
@@ -58,7 +60,6 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LoopscopeConfig config = LoopscopeConfig.from(config());
     upstream = new UpstreamClient(vertx, UpstreamUrl.parse(dependencies.upstreamBaseUrl()),
       config.upstream().timeoutMs(), config.upstream().maxConnections());
     Future<Buffer> contract = vertx.fileSystem().readFile(CONTRACT);

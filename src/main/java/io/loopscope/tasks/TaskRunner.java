@@ -41,6 +41,7 @@ public final class TaskRunner extends VerticleBase {
   private static final long POLL_MS = 1_000;
   private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
 
+  private final LoopscopeConfig config;
   private final Database database;
   private final CpuPool cpuPool;
   private final String upstreamBaseUrl;
@@ -60,7 +61,9 @@ public final class TaskRunner extends VerticleBase {
   private boolean databaseDown;
 
   /** @param errorBody how a failed task's error is stored: the same problem body the API would answer with */
-  public TaskRunner(Database database, CpuPool cpuPool, String upstreamBaseUrl, Function<Throwable, JsonObject> errorBody) {
+  public TaskRunner(LoopscopeConfig config, Database database, CpuPool cpuPool, String upstreamBaseUrl,
+                    Function<Throwable, JsonObject> errorBody) {
+    this.config = config;
     this.database = database;
     this.cpuPool = cpuPool;
     this.upstreamBaseUrl = upstreamBaseUrl;
@@ -69,7 +72,6 @@ public final class TaskRunner extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LoopscopeConfig config = LoopscopeConfig.from(config());
     concurrency = config.tasks().concurrency();
     leaseSeconds = config.tasks().leaseSeconds();
     maxItems = config.cpu().maxItems();

@@ -1,9 +1,11 @@
 package io.loopscope.architecture;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.vertx.core.VerticleBase;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
@@ -22,6 +24,13 @@ class PackageRulesTest {
     .and().doNotHaveFullyQualifiedName("io.loopscope.app.MainVerticle")
     .should().dependOnClassesThat().resideInAPackage("io.loopscope.http..")
     .because("domain packages throw io.loopscope.failures types and http alone maps them to problem+json");
+
+  /** One road for config: the root loads it once, and each verticle gets its typed part through its constructor. */
+  @ArchTest
+  static final ArchRule no_verticle_parses_its_deployment_config_again = noClasses()
+    .should().callMethodWhere(DescribedPredicate.describe("a verticle's config()", call -> call.getName().equals("config")
+      && call.getTarget().getRawParameterTypes().isEmpty() && call.getTargetOwner().isAssignableTo(VerticleBase.class)))
+    .because("config() would be a second road: MainVerticle passes each verticle its typed config");
 
   @ArchTest
   static final ArchRule failures_know_nothing_of_http_or_vertx = noClasses()

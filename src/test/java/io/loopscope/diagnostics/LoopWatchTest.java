@@ -8,7 +8,6 @@ import io.loopscope.app.LoopscopeConfig;
 import io.loopscope.testing.TestService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -48,7 +47,7 @@ class LoopWatchTest {
       .build();
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     watch = new LoopWatch(registry, config.diagnostics());
-    vertx.deployVerticle(watch, new DeploymentOptions().setConfig(config.json())).await();
+    vertx.deployVerticle(watch).await();
     logs = new ListAppender<>();
     logs.start();
     ((Logger) LoggerFactory.getLogger(LoopWatch.class)).addAppender(logs);

@@ -8,7 +8,6 @@ import io.loopscope.metrics.RouteBoundMetricsFactory;
 import io.loopscope.overload.ConnectionLimit;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
@@ -119,7 +118,7 @@ public class FirstHandlerBenchmark {
     LoopWatch loopWatch = null;
     if (watched) {
       loopWatch = new LoopWatch(null, config.diagnostics());
-      vertx.deployVerticle(loopWatch, new DeploymentOptions().setConfig(config.json())).await(10, TimeUnit.SECONDS);
+      vertx.deployVerticle(loopWatch).await(10, TimeUnit.SECONDS);
     }
     int port;
     if (chain.equals("baseline")) {
