@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * A route's parameter checks, chained before its work handler: each declared parameter is parsed,
@@ -22,11 +23,32 @@ public final class Validation implements Handler<RoutingContext> {
    * contract can be checked against what the route enforces. Absent bounds and defaults are null.
    */
   public record Spec(String name, String in, String type, boolean required, Long minimum, Long maximum, Object defaultValue,
-                     List<String> allowed, Integer maxLength) {
+                     List<String> allowed, Integer minLength, Integer maxLength, String pattern) {
   }
+
+  /** {@link #queryIntList}'s text, as the contract's pattern says: digits and single commas, no signs, no spaces. */
+  private static final String INT_LIST_PATTERN = "^[0-9]+(,[0-9]+)*$";
+  private static final Pattern INT_LIST = Pattern.compile(INT_LIST_PATTERN);
 
   /** How a parameter's text becomes its value; integers can also be read straight from the query string. */
   private enum Type { INT, LONG, OTHER }
+
+  /** A parameter's schema: its OpenAPI type and bounds (null where it has none). */
+  private record Schema(String type, Long minimum, Long maximum, List<String> allowed, Integer minLength, Integer maxLength,
+                        String pattern) {
+
+    static Schema integer(long minimum, long maximum) {
+      return new Schema("integer", minimum, maximum, null, null, null, null);
+    }
+
+    static Schema bool() {
+      return new Schema("boolean", null, null, null, null, null, null);
+    }
+
+    static Schema text(List<String> allowed, Integer minLength, Integer maxLength, String pattern) {
+      return new Schema("string", null, null, allowed, minLength, maxLength, pattern);
+    }
+  }
 
   private record Param(String name, Source source, Object defaultValue, boolean optional, Function<String, Object> parse,
                        Type type, Spec spec) {
@@ -43,43 +65,44 @@ public final class Validation implements Handler<RoutingContext> {
 
   /** An integer query parameter in [min, max]; absent means {@code defaultValue} (null = required). */
   public Validation queryInt(String name, int min, int max, Integer defaultValue) {
-    return add(name, Source.QUERY, defaultValue, false, text -> (int) parseLong(name, text, min, max),
-      Type.INT, "integer", (long) min, (long) max, null, null);
+    return add(name, Source.QUERY, defaultValue, false, text -> (int) parseLong(name, text, min, max), Type.INT,
+      Schema.integer(min, max));
   }
 
   /** An integer query parameter in [min, max] that may be absent (then {@code ctx.get(name)} is null). */
   public Validation queryOptionalInt(String name, int min, int max) {
-    return add(name, Source.QUERY, null, true, text -> (int) parseLong(name, text, min, max),
-      Type.INT, "integer", (long) min, (long) max, null, null);
+    return add(name, Source.QUERY, null, true, text -> (int) parseLong(name, text, min, max), Type.INT, Schema.integer(min, max));
   }
 
   /** A comma-separated list of distinct integers in [min, max], e.g. {@code fail=1,3}; absent means an empty list. */
   public Validation queryIntList(String name, int min, int max, int maxItems) {
     return add(name, Source.QUERY, List.of(), false, text -> {
+      if (!INT_LIST.matcher(text).matches()) {
+        throw invalid(name, name + " must be integers between " + min + " and " + max + " separated by commas, e.g. 0,2");
+      }
       String[] parts = text.split(",", -1);
       if (parts.length > maxItems) {
         throw invalid(name, name + " lists more than " + maxItems + " values");
       }
       List<Integer> values = new ArrayList<>();
       for (String part : parts) {
-        int value = (int) parseLong(name, part.trim(), min, max);
+        int value = (int) parseLong(name, part, min, max);
         if (values.contains(value)) {
           throw invalid(name, name + " lists " + value + " twice");
         }
         values.add(value);
       }
       return List.copyOf(values);
-    }, Type.OTHER, "string", null, null, null, null);
+    }, Type.OTHER, Schema.text(null, null, null, INT_LIST_PATTERN));
   }
 
   /** A long query parameter in [min, max]; absent means {@code defaultValue} (null = required). */
   public Validation queryLong(String name, long min, long max, Long defaultValue) {
-    return add(name, Source.QUERY, defaultValue, false, text -> parseLong(name, text, min, max), Type.LONG, "integer",
-      min, max, null, null);
+    return add(name, Source.QUERY, defaultValue, false, text -> parseLong(name, text, min, max), Type.LONG, Schema.integer(min, max));
   }
 
   public Validation queryBool(String name, boolean defaultValue) {
-    return add(name, Source.QUERY, defaultValue, false, text -> parseBool(name, text), Type.OTHER, "boolean", null, null, null, null);
+    return add(name, Source.QUERY, defaultValue, false, text -> parseBool(name, text), Type.OTHER, Schema.bool());
   }
 
   /** One of the allowed words, case-insensitive, stored in lower case. */
@@ -90,7 +113,7 @@ public final class Validation implements Handler<RoutingContext> {
         throw invalid(name, name + " must be one of " + String.join(", ", allowed));
       }
       return value;
-    }, Type.OTHER, "string", null, null, allowed, null);
+    }, Type.OTHER, Schema.text(allowed, null, null, null));
   }
 
   /** A printable text query parameter of at most {@code maxLength} characters that may be absent (then null). */
@@ -103,12 +126,13 @@ public final class Validation implements Handler<RoutingContext> {
         throw invalid(name, name + " holds control characters");
       }
       return text;
-    }, Type.OTHER, "string", null, null, null, maxLength);
+    }, Type.OTHER, Schema.text(null, null, maxLength, null));
   }
 
   /**
    * A request header that may be absent (then null): 1 to {@code maxLength} visible ASCII characters, bare
    * or as a structured-field string ({@code "..."}, stored without the quotes), as an Idempotency-Key is.
+   * Present but empty is not absent: it is too short.
    */
   public Validation headerOptionalToken(String name, int maxLength) {
     return add(name, Source.HEADER, null, true, text -> {
@@ -117,13 +141,12 @@ public final class Validation implements Handler<RoutingContext> {
         throw invalid(name, name + " must be 1 to " + maxLength + " visible ASCII characters, e.g. a UUID");
       }
       return token;
-    }, Type.OTHER, "string", null, null, null, maxLength);
+    }, Type.OTHER, Schema.text(null, 1, maxLength, null));
   }
 
   /** An integer path parameter in [min, max]. */
   public Validation pathLong(String name, long min, long max) {
-    return add(name, Source.PATH, null, false, text -> parseLong(name, text, min, max), Type.LONG, "integer", min, max,
-      null, null);
+    return add(name, Source.PATH, null, false, text -> parseLong(name, text, min, max), Type.LONG, Schema.integer(min, max));
   }
 
   /** What each declared parameter accepts, in declaration order. */
@@ -132,12 +155,13 @@ public final class Validation implements Handler<RoutingContext> {
   }
 
   private Validation add(String name, Source source, Object defaultValue, boolean optional, Function<String, Object> parse,
-                         Type valueType, String type, Long minimum, Long maximum, List<String> allowed, Integer maxLength) {
+                         Type valueType, Schema schema) {
     // an empty text default means "no default" (any value), as does a bound at the end of the long range
     Object documentedDefault = "".equals(defaultValue) || Long.valueOf(Long.MAX_VALUE).equals(defaultValue)
       || (defaultValue instanceof List<?> list && list.isEmpty()) ? null : defaultValue;
-    Spec spec = new Spec(name, source.name().toLowerCase(Locale.ROOT), type, source == Source.PATH, minimum,
-      maximum == null || maximum == Long.MAX_VALUE ? null : maximum, documentedDefault, allowed, maxLength);
+    Long maximum = schema.maximum() == null || schema.maximum() == Long.MAX_VALUE ? null : schema.maximum();
+    Spec spec = new Spec(name, source.name().toLowerCase(Locale.ROOT), schema.type(), source == Source.PATH, schema.minimum(),
+      maximum, documentedDefault, schema.allowed(), schema.minLength(), schema.maxLength(), schema.pattern());
     params.add(new Param(name, source, defaultValue, optional, parse, valueType, spec));
     return this;
   }
@@ -177,7 +201,8 @@ public final class Validation implements Handler<RoutingContext> {
       }
       text = values.isEmpty() ? null : values.get(0);
     }
-    return text == null || text.isEmpty() ? absent(param) : param.parse().apply(text);
+    // an empty query or path value counts as absent; an empty header is a value, and a header's bounds reject it
+    return text == null || (text.isEmpty() && param.source() != Source.HEADER) ? absent(param) : param.parse().apply(text);
   }
 
   private static Object absent(Param param) {

@@ -30,7 +30,7 @@ import static io.loopscope.http.Responses.json;
  * virtual thread of {@link VirtualThreads}, where {@code future.await()} suspends the thread the way
  * {@code await} suspends a coroutine. The routes live on the API router, so parsing, validation, problem
  * bodies and the answer itself stay on the event loop, exactly as for the other routes; only the work
- * hops to a virtual thread. On Java 17 every {@code /vt} route answers 501.
+ * hops to a virtual thread. On Java 17 every {@code /vt} route answers 501 to a request whose parameters are valid.
  */
 public final class VirtualThreadRoutes {
 
@@ -57,27 +57,30 @@ public final class VirtualThreadRoutes {
   }
 
   public void mount(Router router) {
-    get(router, "/vt/test/async").handler(ArticleRoutes.waitParams(config))
+    get(router, "/vt/test/async", ArticleRoutes.waitParams(config))
       .handler(ctx -> answer(ctx, testAsync(ctx.get("ms"))));
-    get(router, "/vt/test/sync").handler(ArticleRoutes.waitParams(config))
+    get(router, "/vt/test/sync", ArticleRoutes.waitParams(config))
       .handler(ctx -> answer(ctx, testSync(ctx.get("ms"))));
     if (config.demo().badExampleEnabled()) {
-      get(router, "/vt/bad-example").handler(ArticleRoutes.upstreamParams(config))
+      get(router, "/vt/bad-example", ArticleRoutes.upstreamParams(config))
         .handler(ctx -> answer(ctx, badExample(ctx.get("ms"), ctx.get("fail"))));
     }
-    get(router, "/vt/gather").handler(ConcurrencyRoutes.fanOutParams(config).queryEnum("mode", List.of(ALL, SEQUENTIAL), ALL))
+    get(router, "/vt/gather", ConcurrencyRoutes.fanOutParams(config).queryEnum("mode", List.of(ALL, SEQUENTIAL), ALL))
       .handler(ctx -> answer(ctx, gather(ctx.get("mode"), ctx.get("n"), ctx.get("ms"))));
-    get(router, "/vt/users/:id/overview").handler(UserRoutes.overviewParams())
+    get(router, "/vt/users/:id/overview", UserRoutes.overviewParams())
       .handler(ctx -> answer(ctx, overview(ctx.get("id"), ctx.get("mode"), ctx.get("latency"))));
-    get(router, "/vt/pinned").handler(ArticleRoutes.waitParams(config))
+    get(router, "/vt/pinned", ArticleRoutes.waitParams(config))
       .handler(ctx -> answer(ctx, pinned(ctx.get("ms"))));
-    get(router, "/vt/spin").handler(ArticleRoutes.waitParams(config))
+    get(router, "/vt/spin", ArticleRoutes.waitParams(config))
       .handler(ctx -> answer(ctx, spin(ctx.get("ms"))));
   }
 
-  /** A {@code /vt} route: 501 before anything else where this Java has no virtual threads. */
-  private Route get(Router router, String path) {
-    return router.get(path).handler(this::requireVirtualThreads);
+  /**
+   * A {@code /vt} route: its parameters checked first, so bad input is the same 400 on every Java, then 501
+   * where this Java has no virtual threads.
+   */
+  private Route get(Router router, String path, Validation params) {
+    return router.get(path).handler(params).handler(this::requireVirtualThreads);
   }
 
   private void requireVirtualThreads(RoutingContext ctx) {

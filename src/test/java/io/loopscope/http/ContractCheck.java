@@ -11,15 +11,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Compares an OpenAPI contract with what a running router enforces, operation by operation: each
- * parameter's name, location, type, required, minimum, maximum, default, enum and maxLength (from the route's
- * {@link Validation}), and each request body's byte limit (from its {@link BodyLimit}). Returns one line per
- * disagreement, so an empty list means they agree.
+ * parameter's name, location, type, required, minimum, maximum, default, enum, minLength, maxLength and pattern
+ * (from the route's {@link Validation}), and each request body's byte limit (from its {@link BodyLimit}). Returns
+ * one line per disagreement, so an empty list means they agree.
  */
 final class ContractCheck {
+
+  /** The schema keywords compared above, and the ones that bound nothing; any other is reported, not skipped. */
+  private static final Set<String> COMPARED = Set.of("type", "minimum", "maximum", "default", "enum", "minLength", "maxLength",
+    "pattern", "format", "description", "example");
 
   private final Map<String, Object> contract;
 
@@ -86,8 +91,9 @@ final class ContractCheck {
     return found;
   }
 
+  /** "GET /tasks" -> that operation, its path item's parameters merged into its own. */
   @SuppressWarnings("unchecked")
-  private Map<String, Map<String, Object>> operations() {
+  Map<String, Map<String, Object>> operations() {
     Map<String, Map<String, Object>> operations = new TreeMap<>();
     Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) contract.get("paths");
     paths.forEach((path, item) -> item.forEach((method, operation) -> {
@@ -134,7 +140,11 @@ final class ContractCheck {
       same(where, "maximum", number(schema.get("maximum")), spec.maximum(), found);
       same(where, "default", schema.get("default"), spec.defaultValue(), found);
       same(where, "enum", schema.get("enum"), spec.allowed(), found);
+      same(where, "minLength", number(schema.get("minLength")), spec.minLength() == null ? null : spec.minLength().longValue(), found);
       same(where, "maxLength", number(schema.get("maxLength")), spec.maxLength() == null ? null : spec.maxLength().longValue(), found);
+      same(where, "pattern", schema.get("pattern"), spec.pattern(), found);
+      schema.keySet().stream().filter(keyword -> !COMPARED.contains(keyword))
+        .forEach(keyword -> found.add(where + ": " + keyword + " documented, which this check does not compare"));
     });
   }
 

@@ -43,6 +43,9 @@ class ValidationTest {
         String mode = ctx.get("mode");
         Responses.json(ctx, new JsonObject().put("ms", ms).put("big", big).put("opt", opt).put("fail", fail).put("mode", mode));
       });
+    router.get("/list")
+      .handler(Validation.params().queryIntList("fail", 0, 9, 10).headerOptionalToken("Key", 8))
+      .handler(ctx -> Responses.json(ctx, new JsonObject().put("fail", ctx.<List<Integer>>get("fail")).put("key", ctx.<String>get("key"))));
     Problems.install(router);
     server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
     client = WebClient.create(vertx);
@@ -101,5 +104,34 @@ class ValidationTest {
       .isEqualTo("200 {\"ms\":42,\"big\":-5,\"opt\":9,\"fail\":true,\"mode\":\"slow\"}");
     assertThat(answer("?ms=1001")).startsWith("400 ").contains("ms must be an integer between 0 and 1000");
     assertThat(answer("?ms=1&ms=2")).startsWith("400 ").contains("ms is given more than once");
+  }
+
+  /** An index list is digits and single commas, as the contract's pattern says: no sign, no space, no other digits. */
+  @Test
+  void an_index_list_outside_its_pattern_is_a_400_naming_it() throws Exception {
+    assertThat(status("/list?fail=1,2", null)).isEqualTo("200");
+    for (String fail : List.of("%2B1", "%201", "1%20", "1,%202", "%EF%BC%91", "1,", ",1", "1,,2", "-1")) {
+      assertThat(status("/list?fail=" + fail, null)).as(fail).isEqualTo("400 fail");
+    }
+  }
+
+  @Test
+  void a_present_but_empty_header_is_too_short_not_absent() throws Exception {
+    assertThat(status("/list", "k1")).isEqualTo("200");
+    assertThat(status("/list", "")).isEqualTo("400 Key");
+    assertThat(status("/list", "\"\"")).isEqualTo("400 Key");
+  }
+
+  /** The status and, for a problem, the parameter it names. */
+  private static String status(String uri, String key) throws Exception {
+    var request = client.get(server.actualPort(), "127.0.0.1", uri);
+    if (key != null) {
+      request.putHeader("Key", key);
+    }
+    HttpResponse<?> response = request.send().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (response.statusCode() < 400) {
+      return String.valueOf(response.statusCode());
+    }
+    return response.statusCode() + " " + new JsonObject(response.bodyAsString()).getString("field");
   }
 }
