@@ -1,9 +1,9 @@
 package io.loopscope;
 
-import io.loopscope.app.BuildInfo;
-import io.loopscope.app.ConfigException;
+import io.loopscope.core.BuildInfo;
+import io.loopscope.config.ConfigException;
 import io.loopscope.cli.ServeCommand;
-import io.loopscope.app.StartupException;
+import io.loopscope.core.StartupException;
 import io.loopscope.cli.BaselineCommand;
 import io.loopscope.cli.BenchCommand;
 import io.loopscope.cli.DemoCommand;

@@ -1,5 +1,7 @@
 package io.loopscope.app;
 
+import io.loopscope.config.LoopscopeConfig;
+
 import io.loopscope.concurrency.Elapsed;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

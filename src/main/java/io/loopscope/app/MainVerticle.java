@@ -1,5 +1,11 @@
 package io.loopscope.app;
 
+import io.loopscope.config.LoopscopeConfig;
+import io.loopscope.config.NodeRole;
+import io.loopscope.core.IsolatedVertx;
+import io.loopscope.http.ApiDependencies;
+import io.loopscope.http.Health;
+
 import io.loopscope.upstream.UpstreamUrl;
 import io.loopscope.blocking.LegacyUserVerticle;
 import io.loopscope.cpu.CpuPool;

@@ -1,5 +1,8 @@
 package io.loopscope.app;
 
+import io.loopscope.config.LoopscopeConfig;
+import io.loopscope.config.NodeRole;
+
 import io.loopscope.cluster.ClusteredVertx;
 import io.loopscope.diagnostics.LoopWatch;
 import io.loopscope.metrics.RouteBoundMetricsFactory;

@@ -1,6 +1,6 @@
 package io.loopscope.bench;
 
-import io.loopscope.app.BuildInfo;
+import io.loopscope.core.BuildInfo;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;

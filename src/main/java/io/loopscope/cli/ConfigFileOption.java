@@ -1,7 +1,7 @@
 package io.loopscope.cli;
 
-import io.loopscope.app.ConfigLoader;
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.ConfigLoader;
+import io.loopscope.config.LoopscopeConfig;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;

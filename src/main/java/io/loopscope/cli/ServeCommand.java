@@ -1,6 +1,6 @@
 package io.loopscope.cli;
 
-import io.loopscope.app.NodeRole;
+import io.loopscope.config.NodeRole;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -1,10 +1,10 @@
 package io.loopscope.cli;
 
-import io.loopscope.app.ConfigLoader;
+import io.loopscope.config.ConfigLoader;
 import io.loopscope.app.GracefulShutdown;
-import io.loopscope.app.LogFormat;
-import io.loopscope.app.LoopscopeConfig;
-import io.loopscope.app.NodeRole;
+import io.loopscope.config.LogFormat;
+import io.loopscope.config.LoopscopeConfig;
+import io.loopscope.config.NodeRole;
 import io.loopscope.app.RunningService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,8 +1,8 @@
 package io.loopscope.cli;
 
-import io.loopscope.app.ConfigException;
-import io.loopscope.app.LoopscopeConfig;
-import io.loopscope.app.NodeRole;
+import io.loopscope.config.ConfigException;
+import io.loopscope.config.LoopscopeConfig;
+import io.loopscope.config.NodeRole;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -1,6 +1,6 @@
 package io.loopscope.cluster;
 
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.LoopscopeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;

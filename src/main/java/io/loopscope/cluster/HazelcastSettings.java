@@ -1,6 +1,6 @@
 package io.loopscope.cluster;
 
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.LoopscopeConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MultiMapConfig;

@@ -1,6 +1,6 @@
 package io.loopscope.db;
 
-import io.loopscope.app.ConfigException;
+import io.loopscope.config.ConfigException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;

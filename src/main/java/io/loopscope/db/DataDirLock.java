@@ -1,6 +1,6 @@
 package io.loopscope.db;
 
-import io.loopscope.app.StartupException;
+import io.loopscope.core.StartupException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

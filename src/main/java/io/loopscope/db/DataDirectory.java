@@ -1,6 +1,6 @@
 package io.loopscope.db;
 
-import io.loopscope.app.StartupException;
+import io.loopscope.core.StartupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

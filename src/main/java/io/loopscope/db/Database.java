@@ -1,10 +1,10 @@
 package io.loopscope.db;
 
 import io.loopscope.concurrency.Elapsed;
-import io.loopscope.app.Causes;
-import io.loopscope.app.ConfigException;
-import io.loopscope.app.LoopscopeConfig;
-import io.loopscope.app.StartupException;
+import io.loopscope.core.Causes;
+import io.loopscope.config.ConfigException;
+import io.loopscope.config.LoopscopeConfig;
+import io.loopscope.core.StartupException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,7 +1,7 @@
 package io.loopscope.db;
 
-import io.loopscope.app.BuildInfo;
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.core.BuildInfo;
+import io.loopscope.config.LoopscopeConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.loopscope.db;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
-import io.loopscope.app.StartupException;
+import io.loopscope.core.StartupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

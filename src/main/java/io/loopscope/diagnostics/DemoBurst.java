@@ -27,9 +27,9 @@ import java.util.function.IntSupplier;
  */
 public final class DemoBurst {
 
-  static final int BAD_CALLS = 3;
+  public static final int BAD_CALLS = 3;
   static final int BAD_MS = 300;
-  static final int GOOD_CALLS = 20;
+  public static final int GOOD_CALLS = 20;
   /** Sorts of this many numbers, more at once than the cpu pool has threads: its queue shows a saturated pool. */
   static final int SORT_CALLS = 16;
   static final int SORT_NUMBERS = 200_000;

@@ -1,6 +1,6 @@
 package io.loopscope.diagnostics;
 
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.LoopscopeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
@@ -42,6 +42,8 @@ public final class LoopWatch extends VerticleBase {
   static final int BUSY_ROUTE_MIN_REQUESTS = 20;
   static final long REPEATED_STALL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final long VICTIMS_SO_FAR_MS = 100;
+  /** The windows {@link #routes(String)} knows, the default first. */
+  public static final List<String> ROUTE_WINDOWS = List.of(RouteProfile.WINDOW_60S, RouteProfile.WINDOW_ALL);
   private static final Logger LOG = LoggerFactory.getLogger(LoopWatch.class);
 
   /** One thing the dashboard's stream shows: {@code lag} each second, {@code blocked} as a report starts and ends, {@code warning} as one is raised. */

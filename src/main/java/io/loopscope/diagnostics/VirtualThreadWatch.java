@@ -1,6 +1,6 @@
 package io.loopscope.diagnostics;
 
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.LoopscopeConfig;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingStream;

@@ -1,9 +1,7 @@
 package io.loopscope.http;
 
-import io.loopscope.app.Health;
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.LoopscopeConfig;
 import io.loopscope.diagnostics.DemoBurst;
-import io.loopscope.diagnostics.DiagnosticsRoutes;
 import io.loopscope.diagnostics.FleetWatch;
 import io.loopscope.diagnostics.LoopWatch;
 import io.loopscope.overload.ConnectionLimit;

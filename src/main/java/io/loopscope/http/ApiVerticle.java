@@ -1,9 +1,8 @@
 package io.loopscope.http;
 
 import io.loopscope.upstream.UpstreamUrl;
-import io.loopscope.app.BuildInfo;
-import io.loopscope.app.LoopscopeConfig;
-import io.loopscope.app.ApiDependencies;
+import io.loopscope.core.BuildInfo;
+import io.loopscope.config.LoopscopeConfig;
 import io.loopscope.db.TaskRepository;
 import io.loopscope.db.UserRepository;
 import io.loopscope.upstream.UpstreamClient;

@@ -1,7 +1,7 @@
 package io.loopscope.http;
 
 import io.loopscope.concurrency.Elapsed;
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.LoopscopeConfig;
 import io.loopscope.failures.Failure;
 import io.loopscope.concurrency.CancelledException;
 import io.loopscope.concurrency.FanOut;

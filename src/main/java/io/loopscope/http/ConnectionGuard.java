@@ -1,6 +1,6 @@
 package io.loopscope.http;
 
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.LoopscopeConfig;
 import io.loopscope.overload.ConnectionLimit;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;

@@ -1,6 +1,6 @@
 package io.loopscope.http;
 
-import io.loopscope.app.StartupException;
+import io.loopscope.core.StartupException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package io.loopscope.http;
 
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.LoopscopeConfig;
 import io.loopscope.blocking.LegacyUserVerticle;
 import io.loopscope.db.DatabaseFailures;
 import io.vertx.core.Future;

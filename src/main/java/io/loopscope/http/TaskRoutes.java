@@ -1,6 +1,6 @@
 package io.loopscope.http;
 
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.LoopscopeConfig;
 import io.loopscope.cpu.CpuPool;
 import io.loopscope.db.TaskRepository;
 import io.loopscope.overload.BodyBudget;

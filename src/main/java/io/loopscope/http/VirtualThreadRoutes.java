@@ -1,6 +1,6 @@
 package io.loopscope.http;
 
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.LoopscopeConfig;
 import io.loopscope.concurrency.Outcome;
 import io.loopscope.diagnostics.LoopWatch;
 import io.loopscope.upstream.BlockingUpstreamClient;

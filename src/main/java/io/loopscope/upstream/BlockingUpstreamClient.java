@@ -1,6 +1,5 @@
 package io.loopscope.upstream;
 
-import io.loopscope.upstream.UpstreamUrl;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 

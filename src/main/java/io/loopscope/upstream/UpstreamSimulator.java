@@ -1,8 +1,8 @@
 package io.loopscope.upstream;
 
-import io.loopscope.app.IsolatedVertx;
-import io.loopscope.app.LoopscopeConfig;
-import io.loopscope.app.StartupException;
+import io.loopscope.core.IsolatedVertx;
+import io.loopscope.config.LoopscopeConfig;
+import io.loopscope.core.StartupException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxOptions;

@@ -8,20 +8,25 @@ import com.tngtech.archunit.lang.ArchRule;
 import io.vertx.core.VerticleBase;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * One job per package: domain code fails with its own typed failures ({@code io.loopscope.failures}) and
- * never picks an HTTP status; only {@code http} and the {@code *Routes} classes speak HTTP. The one exception
- * is the composition root, {@code app.MainVerticle}, which deploys the HTTP verticles.
+ * never picks an HTTP status; only {@code http} speaks HTTP, and {@code app}, the composition root, deploys its
+ * verticles. No package cycles, no exemptions: {@code config} and {@code core} (the loaded config, start-up
+ * failures, build info) sit below everything, {@code app} only wires.
  */
 @AnalyzeClasses(packages = "io.loopscope", importOptions = ImportOption.DoNotIncludeTests.class)
 class PackageRulesTest {
 
+  /** The layers point one way: app wires, http speaks HTTP over the domain packages, config and core are below all. */
+  @ArchTest
+  static final ArchRule packages_are_free_of_cycles = slices().matching("io.loopscope.(*)..").should().beFreeOfCycles();
+
   @ArchTest
   static final ArchRule domain_code_does_not_use_the_http_layer = noClasses()
     .that().resideOutsideOfPackage("io.loopscope.http..")
-    .and().haveSimpleNameNotEndingWith("Routes")
-    .and().doNotHaveFullyQualifiedName("io.loopscope.app.MainVerticle")
+    .and().resideOutsideOfPackage("io.loopscope.app..")
     .should().dependOnClassesThat().resideInAPackage("io.loopscope.http..")
     .because("domain packages throw io.loopscope.failures types and http alone maps them to problem+json");
 

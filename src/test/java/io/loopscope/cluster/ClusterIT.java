@@ -1,7 +1,7 @@
 package io.loopscope.cluster;
 
 import java.util.concurrent.TimeoutException;
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.LoopscopeConfig;
 import io.loopscope.db.EmbeddedDatabase;
 import io.loopscope.testing.ServiceProcess;
 import io.vertx.core.Future;

@@ -3,8 +3,8 @@ package io.loopscope.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
-import io.loopscope.app.ConfigLoader;
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.ConfigLoader;
+import io.loopscope.config.LoopscopeConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.loopscope.db;
 
-import io.loopscope.app.ConfigException;
+import io.loopscope.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

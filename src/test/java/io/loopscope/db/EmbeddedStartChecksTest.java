@@ -1,7 +1,7 @@
 package io.loopscope.db;
 
-import io.loopscope.app.BuildInfo;
-import io.loopscope.app.StartupException;
+import io.loopscope.core.BuildInfo;
+import io.loopscope.core.StartupException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package io.loopscope.db;
 
-import io.loopscope.app.LoopscopeConfig;
-import io.loopscope.app.StartupException;
+import io.loopscope.config.LoopscopeConfig;
+import io.loopscope.core.StartupException;
 import io.loopscope.testing.TestService;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,7 +1,7 @@
 package io.loopscope.http;
 
-import io.loopscope.app.ConfigLoader;
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.ConfigLoader;
+import io.loopscope.config.LoopscopeConfig;
 import io.loopscope.bench.BaselineServer;
 import io.loopscope.diagnostics.LoopWatch;
 import io.loopscope.metrics.RouteBoundMetricsFactory;

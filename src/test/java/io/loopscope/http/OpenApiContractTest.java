@@ -1,7 +1,6 @@
 package io.loopscope.http;
 
-import io.loopscope.app.LoopscopeConfig;
-import io.loopscope.diagnostics.DiagnosticsRoutes;
+import io.loopscope.config.LoopscopeConfig;
 import io.loopscope.testing.TestService;
 import io.vertx.ext.web.Route;
 import org.junit.jupiter.api.Test;

@@ -11,8 +11,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.loopscope.app.ConfigLoader;
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.ConfigLoader;
+import io.loopscope.config.LoopscopeConfig;
 import io.loopscope.testing.TestService;
 
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.loopscope.testing;
 
 import java.util.concurrent.TimeoutException;
-import io.loopscope.app.ConfigLoader;
-import io.loopscope.app.LoopscopeConfig;
+import io.loopscope.config.ConfigLoader;
+import io.loopscope.config.LoopscopeConfig;
 import io.loopscope.app.RunningService;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.PoolOptions;

@@ -1,4 +1,4 @@
-package io.loopscope.app;
+package io.loopscope.config;
 
 /** An invalid configuration: names the key and the problem, and carries no stack trace. */
 public final class ConfigException extends RuntimeException {

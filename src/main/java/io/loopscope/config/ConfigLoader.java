@@ -1,4 +1,6 @@
-package io.loopscope.app;
+package io.loopscope.config;
+
+import io.loopscope.core.Causes;
 
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;

@@ -1,4 +1,4 @@
-package io.loopscope.app;
+package io.loopscope.config;
 import java.util.Locale;
 
 /** What a loopscope process runs: the whole service ({@code serve}) or only legacy workers on the cluster ({@code worker}). */

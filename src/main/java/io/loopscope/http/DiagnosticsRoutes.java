@@ -1,8 +1,10 @@
-package io.loopscope.diagnostics;
+package io.loopscope.http;
 
-import io.loopscope.app.BuildInfo;
-import io.loopscope.http.Problem;
-import io.loopscope.http.Responses;
+import io.loopscope.diagnostics.DemoBurst;
+import io.loopscope.diagnostics.FleetWatch;
+import io.loopscope.diagnostics.LoopWatch;
+
+import io.loopscope.core.BuildInfo;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -62,7 +64,7 @@ public final class DiagnosticsRoutes {
         .queryEnum("scope", List.of(SCOPE_LOCAL, SCOPE_CLUSTER), SCOPE_LOCAL))
       .handler(this::blocked);
     router.get("/diagnostics/routes")
-      .handler(params().queryEnum("window", List.of(RouteProfile.WINDOW_60S, RouteProfile.WINDOW_ALL), RouteProfile.WINDOW_60S))
+      .handler(params().queryEnum("window", LoopWatch.ROUTE_WINDOWS, LoopWatch.ROUTE_WINDOWS.get(0)))
       .handler(ctx -> Responses.json(ctx, loopWatch.routes(ctx.get("window"))));
     router.get("/diagnostics/warnings").handler(ctx -> Responses.json(ctx, loopWatch.warnings()));
     router.get("/diagnostics/nodes").handler(ctx -> Responses.json(ctx,

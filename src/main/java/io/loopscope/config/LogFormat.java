@@ -1,4 +1,4 @@
-package io.loopscope.app;
+package io.loopscope.config;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;

@@ -1,4 +1,6 @@
-package io.loopscope.diagnostics;
+package io.loopscope.http;
+
+import io.loopscope.diagnostics.DemoBurst;
 
 import io.loopscope.testing.RawHttp;
 import io.loopscope.testing.TestService;

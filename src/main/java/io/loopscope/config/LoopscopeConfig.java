@@ -1,4 +1,4 @@
-package io.loopscope.app;
+package io.loopscope.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,4 +1,4 @@
-package io.loopscope.app;
+package io.loopscope.http;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

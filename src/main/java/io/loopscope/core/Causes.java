@@ -1,4 +1,4 @@
-package io.loopscope.app;
+package io.loopscope.core;
 
 /** Short texts for failures that reach a one-line start-up or configuration error. */
 public final class Causes {

@@ -1,4 +1,4 @@
-package io.loopscope.app;
+package io.loopscope.core;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.loopscope.app;
+package io.loopscope.core;
 
 import io.vertx.core.Future;
 

@@ -1,4 +1,5 @@
-package io.loopscope.app;
+package io.loopscope.http;
+
 
 import io.loopscope.cpu.CpuPool;
 import io.loopscope.db.Database;
@@ -10,7 +11,7 @@ import io.loopscope.upstream.BlockingUpstreamClient;
 import io.loopscope.vthreads.VirtualThreads;
 
 /**
- * What every ApiVerticle instance shares; made once by {@link MainVerticle}. {@code loopWatch} is null when
+ * What every ApiVerticle instance shares; made once by {@code app.MainVerticle}. {@code loopWatch} is null when
  * diagnostics are off; {@code virtualThreads} runs nothing on Java 17. The body budget, heap pressure and
  * connection count are process-wide: one for all loops.
  */

@@ -1,4 +1,4 @@
-package io.loopscope.app;
+package io.loopscope.config;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
