@@ -147,6 +147,10 @@ public final class BlockedReport {
     this.victimsCounted = counted;
   }
 
+  Instant startedAt() {
+    return startedAt;
+  }
+
   public long id() {
     return id;
   }

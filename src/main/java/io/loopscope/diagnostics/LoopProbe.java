@@ -188,6 +188,17 @@ final class LoopProbe implements Runnable {
   }
 
   /** {@code {"p50Ms":..,"p99Ms":..,"maxMs":..,"samples":..}} for the last second. */
+  /** On JFR's periodic thread, during a recording: the last second's lag as one {@link EventLoopLagEvent}. */
+  synchronized void commitLag() {
+    EventLoopLagEvent event = new EventLoopLagEvent();
+    event.loop = index;
+    event.p50 = lastSecond.getValueAtPercentile(50);
+    event.p99 = lastSecond.getValueAtPercentile(99);
+    event.max = lastSecond.getMaxValue();
+    event.samples = lastSecond.getTotalCount();
+    event.commit();
+  }
+
   synchronized JsonObject lastSecondJson() {
     return stats(lastSecond);
   }

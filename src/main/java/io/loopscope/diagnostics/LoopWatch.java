@@ -70,6 +70,7 @@ public final class LoopWatch extends VerticleBase {
   private WatchedVertxMetrics watched;
   private ScheduledExecutorService watchdog;
   private VirtualThreadWatch virtualThreads;
+  private volatile JfrEvents jfr;
 
   /**
    * @param registry where the lag and blocked metrics go; null when metrics are off
@@ -141,6 +142,7 @@ public final class LoopWatch extends VerticleBase {
     watchdog.scheduleWithFixedDelay(guarded(this::countVictimsSoFar), VICTIMS_SO_FAR_MS, VICTIMS_SO_FAR_MS, TimeUnit.MILLISECONDS);
     virtualThreads = new VirtualThreadWatch(config, store.ids(), catcher::admit, catcher::finish);
     watchdog.execute(virtualThreads::start); // starting JFR takes 100 ms or more: not on this event loop
+    watchdog.execute(() -> jfr = new JfrEvents(probes)); // registering with JFR, likewise
     watchdog.scheduleWithFixedDelay(guarded(virtualThreads::check), config.checkIntervalMs(), config.checkIntervalMs(),
       TimeUnit.MILLISECONDS);
     LOG.info("LoopWatch on {} event loops: stalls over {} ms (workers {} ms) reported, checked every {} ms; pools {}",
@@ -159,6 +161,10 @@ public final class LoopWatch extends VerticleBase {
       watched.pools().detach();
     }
     probes.forEach(LoopProbe::stop);
+    JfrEvents registered = jfr;
+    if (registered != null) {
+      registered.stop();
+    }
     watchdog.shutdownNow();
     virtualThreads.stop();
     catcher.clear();
@@ -210,6 +216,10 @@ public final class LoopWatch extends VerticleBase {
   private void stallEnded(BlockedReport report) {
     victimsPending = true;
     metrics.stallEnded(report);
+    JfrEvents registered = jfr;
+    if (registered != null) {
+      registered.stallEnded(report);
+    }
     RunningWork.Kind kind = report.work().kind();
     if (report.loop() != null && kind != RunningWork.Kind.HTTP && kind != RunningWork.Kind.EVENT_BUS) {
       // timers and tasks have no hook of their own: they enter the route profile when they block a loop

@@ -17,9 +17,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import jdk.jfr.consumer.RecordingStream;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -216,6 +225,53 @@ class LoopWatchTest {
     assertThat(LoopWatch.poolOf("cpu-3")).isEqualTo("cpu");
     assertThat(LoopWatch.poolOf("legacy-0")).isEqualTo("legacy");
     assertThat(LoopWatch.poolOf("main")).isEqualTo("main");
+  }
+
+  @Test
+  void a_flight_recording_with_the_default_settings_holds_each_stall_with_its_route_duration_and_stack() throws Exception {
+    // what jcmd PID JFR.start and -XX:StartFlightRecording record: LoopWatch's events need no settings of their own
+    Path file = Files.createTempFile("loopwatch", ".jfr");
+    try (Recording recording = new Recording(Configuration.getConfiguration("default"))) {
+      recording.start();
+      vertx.setTimer(1, id -> sleep(300));
+      BlockedReport report = awaitFinishedReport();
+      recording.stop();
+      recording.dump(file);
+
+      List<RecordedEvent> stalls = RecordingFile.readAllEvents(file).stream()
+        .filter(event -> event.getEventType().getName().equals(EventLoopStallEvent.NAME)).toList();
+      assertThat(stalls).hasSize(1);
+      RecordedEvent stall = stalls.get(0);
+      assertThat(stall.getLong("reportId")).isEqualTo(report.id());
+      assertThat(stall.getString("route")).isEqualTo(report.work().name());
+      if (Runtime.version().feature() >= 21) {
+        // Java 17's JFR loses pooled strings (16 to 128 chars) after an earlier recording in the same JVM: N/A
+        assertThat(stall.getString("eventLoop")).isEqualTo(report.threadName());
+        assertThat(stall.getString("culprit")).isEqualTo("LoopWatchTest.sleep -> Thread.sleep");
+      }
+      assertThat(stall.getInt("loop")).isEqualTo(report.loop());
+      assertThat(stall.getDuration("stallDuration")).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+      assertThat(stall.getInstant("stallStart")).isEqualTo(report.startedAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+      assertThat(stall.getString("stack")).contains("Thread.sleep", "LoopWatchTest");
+      assertThat(stall.getStackTrace()).as("the watchdog's own stack is not recorded").isNull();
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  @Test
+  void a_recording_gets_each_loops_lag_once_a_second() {
+    Map<Integer, RecordedEvent> lagByLoop = new ConcurrentHashMap<>();
+    try (RecordingStream stream = new RecordingStream()) {
+      stream.enable(EventLoopLagEvent.NAME).withPeriod(Duration.ofSeconds(1));
+      stream.onEvent(EventLoopLagEvent.NAME, event -> lagByLoop.put(event.getInt("loop"), event));
+      stream.startAsync();
+      vertx.setTimer(1, id -> sleep(200));
+      await().atMost(Duration.ofSeconds(10)).until(() -> lagByLoop.size() == 2
+        && lagByLoop.values().stream().anyMatch(lag -> lag.getDuration("max").toMillis() >= 150));
+    }
+    assertThat(lagByLoop.keySet()).containsExactlyInAnyOrder(0, 1);
+    assertThat(lagByLoop.values()).allSatisfy(lag -> assertThat(lag.getLong("samples")).isPositive());
   }
 
   private BlockedReport awaitFinishedReport() {
