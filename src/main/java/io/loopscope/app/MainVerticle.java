@@ -9,6 +9,7 @@ import io.loopscope.http.Health;
 import io.loopscope.upstream.UpstreamUrl;
 import io.loopscope.blocking.LegacyUserVerticle;
 import io.loopscope.cpu.CpuPool;
+import io.loopscope.concurrency.Elapsed;
 import io.loopscope.db.Database;
 import io.loopscope.diagnostics.FleetWatch;
 import io.loopscope.diagnostics.LoopWatch;
@@ -94,6 +95,7 @@ public final class MainVerticle extends VerticleBase {
   private Future<Void> startApi() {
     return startDatabaseAndUpstream()
       .compose(this::deployApi)
+      .compose(this::openDatabasePool)
       .compose(this::deployTaskRunner)
       .onSuccess(v -> {
         ready = true;
@@ -238,6 +240,15 @@ public final class MainVerticle extends VerticleBase {
         apiVerticles.add(api);
         return api;
       }, new DeploymentOptions().setInstances(instances));
+  }
+
+  /** The whole pool, open before the first request, spread over the API loops (see Database#open). */
+  private Future<String> openDatabasePool(String upstreamBaseUrl) {
+    long start = System.nanoTime();
+    return database.open(apiVerticles.stream().map(ApiVerticle::eventLoop).toList())
+      .onSuccess(opened -> LOG.info("Database pool: {} of {} connections (db.poolSize) open over {} API verticles in {} ms",
+        opened, database.poolSize(), apiVerticles.size(), Elapsed.msSince(start)))
+      .map(upstreamBaseUrl);
   }
 
   private Future<String> deployTaskRunner(String upstreamBaseUrl) {

@@ -16,6 +16,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -51,6 +54,7 @@ public final class Database {
   private final EmbeddedDatabase embedded;
   private final Pool pool;
   private final int timeoutMs;
+  private final int poolSize;
   /** For the readiness check's timer when it is asked off any Vert.x context. */
   private final Vertx vertx;
 
@@ -59,6 +63,7 @@ public final class Database {
     this.target = target;
     this.embedded = embedded;
     this.timeoutMs = config.timeoutMs();
+    this.poolSize = config.poolSize();
     this.pool = PgBuilder.pool()
       .with(new PoolOptions().setName("loopscope").setMaxSize(config.poolSize())
         .setConnectionTimeout(timeoutMs + POOL_WAIT_GRACE_MS).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
@@ -157,6 +162,51 @@ public final class Database {
     return queries.apply(pool)
       .timeout(timeoutMs, TimeUnit.MILLISECONDS)
       .recover(DatabaseFailures::translate);
+  }
+
+  /**
+   * Opens the whole pool (db.poolSize connections) before the first request, the connections spread round-robin
+   * over {@code loops} (the API verticles' contexts), and runs a first statement on each; completes with how many
+   * were opened and never fails (a cold pool still works). The pool lends a request a free connection of the
+   * request's own event loop first and, while below db.poolSize, opens a new one rather than lend another loop's:
+   * left to grow on demand, the first requests of every loop pay for their connections (connect, a new server
+   * process, its first statement: 30 to 60 ms for the user overview). Every connection is held until the last is
+   * open, else the pool would lend one again instead of opening one; they open one at a time, so that none waits in
+   * the pool's queue for longer than its own connect.
+   */
+  public Future<Integer> open(List<Context> loops) {
+    return openHeld(loops, new ArrayList<>())
+      .compose(opened -> Future.join(opened.stream().map(Database::firstStatement).toList())
+        .transform(ran -> Future.succeededFuture(opened.size())));
+  }
+
+  private Future<List<SqlConnection>> openHeld(List<Context> loops, List<SqlConnection> held) {
+    if (held.size() == poolSize || loops.isEmpty()) {
+      return Future.succeededFuture(held);
+    }
+    Promise<SqlConnection> opened = Promise.promise();
+    loops.get(held.size() % loops.size()).runOnContext(v -> pool.getConnection().onComplete(opened));
+    return opened.future().compose(connection -> {
+      held.add(connection);
+      return openHeld(loops, held);
+    }, failure -> {
+      LOG.warn("Opened {} of the pool's {} connections ahead of the first requests, then: {}", held.size(), poolSize,
+        Causes.rootMessage(failure));
+      return Future.succeededFuture(held);
+    });
+  }
+
+  /**
+   * A new server process reads the catalog on its first statement, and the client's extended-query path is cold:
+   * both paid here rather than in a request. Returns the connection to the pool whatever the outcome.
+   */
+  private static Future<Void> firstStatement(SqlConnection connection) {
+    return connection.preparedQuery(SqlQueries.WARM_UP).execute(Tuple.of(0L, 0.0)).<Void>mapEmpty()
+      .eventually(connection::close);
+  }
+
+  public int poolSize() {
+    return poolSize;
   }
 
   /**

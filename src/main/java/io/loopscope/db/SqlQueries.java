@@ -29,6 +29,10 @@ public final class SqlQueries {
   static final String PREFERENCES =
     "SELECT theme, language, newsletter FROM preferences WHERE user_id = $1 AND EXISTS (SELECT 1 FROM pg_sleep($2))";
 
+  /** A new pool connection's first statement, shaped like the overview's ($1 an id, $2 a latency); returns no row. */
+  static final String WARM_UP = "SELECT 1 FROM users, orders, preferences, tasks WHERE users.id = $1 AND false"
+    + " AND EXISTS (SELECT 1 FROM pg_sleep($2))";
+
   /** The same user query for the legacy JDBC path (JDBC placeholders): id, then the latency in seconds. */
   public static final String LEGACY_USER_BY_ID =
     "SELECT id, name, email, created_at FROM users WHERE id = ? AND EXISTS (SELECT 1 FROM pg_sleep(?))";

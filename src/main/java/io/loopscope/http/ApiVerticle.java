@@ -7,6 +7,7 @@ import io.loopscope.db.TaskRepository;
 import io.loopscope.db.UserRepository;
 import io.loopscope.upstream.UpstreamClient;
 import io.netty.buffer.ByteBufAllocator;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -97,6 +98,11 @@ public final class ApiVerticle extends VerticleBase {
     int bindPort = port == 0 ? -1 : port;
     return HttpListener.listen(vertx, router, guard, "http.port", host, port, bindPort)
       .onSuccess(listening -> server = listening);
+  }
+
+  /** The context this instance serves on: its event loop. */
+  public Context eventLoop() {
+    return context;
   }
 
   /** The routes this instance serves (the contract test compares them with openapi.yaml). */
