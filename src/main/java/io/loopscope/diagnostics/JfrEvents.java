@@ -1,6 +1,7 @@
 package io.loopscope.diagnostics;
 
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,20 +17,30 @@ final class JfrEvents {
   private static final Logger LOG = LoggerFactory.getLogger(JfrEvents.class);
 
   private final Runnable lagHook;
+  private final FlightRecorderListener whenRecording = new FlightRecorderListener() {
+    @Override
+    public void recorderInitialized(FlightRecorder recorder) {
+      FlightRecorder.addPeriodicEvent(EventLoopLagEvent.class, lagHook);
+    }
+  };
   private final boolean available;
 
+  /**
+   * Nothing is registered with JFR until something starts a recording: initialising JFR takes 100 to 300 ms of
+   * the JVM (it held an event loop that long while it deployed). The stall event registers itself as it is first
+   * used; the lag hook is added once the recorder exists.
+   */
   JfrEvents(List<LoopProbe> probes) {
     this.lagHook = () -> probes.forEach(LoopProbe::commitLag);
-    boolean registered;
+    boolean listening;
     try {
-      FlightRecorder.register(EventLoopStallEvent.class);
-      FlightRecorder.addPeriodicEvent(EventLoopLagEvent.class, lagHook);
-      registered = true;
+      FlightRecorder.addListener(whenRecording);
+      listening = true;
     } catch (RuntimeException | LinkageError e) {
       LOG.warn("JFR is unavailable: LoopWatch's stalls and lag will not appear in flight recordings", e);
-      registered = false;
+      listening = false;
     }
-    this.available = registered;
+    this.available = listening;
   }
 
   /** On the watchdog, as {@code report}'s stall ends. */
@@ -60,6 +71,7 @@ final class JfrEvents {
 
   void stop() {
     if (available) {
+      FlightRecorder.removeListener(whenRecording);
       FlightRecorder.removePeriodicEvent(lagHook);
     }
   }
