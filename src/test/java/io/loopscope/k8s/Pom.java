@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the tests read from pom.xml: the image's name and tag, and the Jib profile's container settings. */
+/** What the tests read from pom.xml: the image's name and tag, the Jib profile's container settings and properties. */
 final class Pom {
 
   private static final String JIB = "/project/profiles/profile[id='jib']/build/plugins/plugin[artifactId='jib-maven-plugin']/configuration";
@@ -58,6 +58,15 @@ final class Pom {
 
   List<String> jibPorts() {
     return texts(JIB + "/container/ports/port");
+  }
+
+  /** The platforms Jib builds for, when the pom names any (none: linux/amd64). */
+  List<String> jibPlatforms() {
+    return texts(JIB + "/from/platforms/platform/architecture");
+  }
+
+  String profileProperty(String profile, String name) {
+    return text("/project/profiles/profile[id='" + profile + "']/properties/" + name);
   }
 
   private String resolve(String value) {
