@@ -5,20 +5,18 @@ import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
-import jdk.jfr.Period;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /**
- * One event loop's scheduling delay over the last second, as a periodic JFR event: emitted by JFR itself once a
- * second while a recording is on ({@code jcmd PID JFR.start}, {@code -XX:StartFlightRecording}), one per loop,
+ * One event loop's scheduling delay over the last second, as a JFR event: committed by LoopWatch's watchdog once a
+ * second per loop while a recording asks for it ({@code jcmd PID JFR.start}, {@code -XX:StartFlightRecording}),
  * and not at all otherwise.
  */
 @Name(EventLoopLagEvent.NAME)
 @Label("Event-Loop Lag")
 @Category({"loopscope", "LoopWatch"})
 @Description("How late one event loop ran its heartbeat over the last second")
-@Period("1 s")
 @StackTrace(false)
 public final class EventLoopLagEvent extends Event {
 

@@ -188,7 +188,7 @@ final class LoopProbe implements Runnable {
   }
 
   /** {@code {"p50Ms":..,"p99Ms":..,"maxMs":..,"samples":..}} for the last second. */
-  /** On JFR's periodic thread, during a recording: the last second's lag as one {@link EventLoopLagEvent}. */
+  /** On the watchdog, during a recording: the last second's lag as one {@link EventLoopLagEvent}. */
   synchronized void commitLag() {
     EventLoopLagEvent event = new EventLoopLagEvent();
     event.loop = index;

@@ -70,7 +70,6 @@ public final class LoopWatch extends VerticleBase {
   private WatchedVertxMetrics watched;
   private ScheduledExecutorService watchdog;
   private VirtualThreadWatch virtualThreads;
-  private volatile JfrEvents jfr;
 
   /**
    * @param registry where the lag and blocked metrics go; null when metrics are off
@@ -142,7 +141,6 @@ public final class LoopWatch extends VerticleBase {
     watchdog.scheduleWithFixedDelay(guarded(this::countVictimsSoFar), VICTIMS_SO_FAR_MS, VICTIMS_SO_FAR_MS, TimeUnit.MILLISECONDS);
     virtualThreads = new VirtualThreadWatch(config, store.ids(), catcher::admit, catcher::finish);
     watchdog.execute(virtualThreads::start); // starting JFR takes 100 ms or more: not on this event loop
-    watchdog.execute(() -> jfr = new JfrEvents(probes)); // registering with JFR, likewise
     watchdog.scheduleWithFixedDelay(guarded(virtualThreads::check), config.checkIntervalMs(), config.checkIntervalMs(),
       TimeUnit.MILLISECONDS);
     LOG.info("LoopWatch on {} event loops: stalls over {} ms (workers {} ms) reported, checked every {} ms; pools {}",
@@ -161,10 +159,6 @@ public final class LoopWatch extends VerticleBase {
       watched.pools().detach();
     }
     probes.forEach(LoopProbe::stop);
-    JfrEvents registered = jfr;
-    if (registered != null) {
-      registered.stop();
-    }
     watchdog.shutdownNow();
     virtualThreads.stop();
     catcher.clear();
@@ -216,10 +210,7 @@ public final class LoopWatch extends VerticleBase {
   private void stallEnded(BlockedReport report) {
     victimsPending = true;
     metrics.stallEnded(report);
-    JfrEvents registered = jfr;
-    if (registered != null) {
-      registered.stallEnded(report);
-    }
+    JfrEvents.stallEnded(report);
     RunningWork.Kind kind = report.work().kind();
     if (report.loop() != null && kind != RunningWork.Kind.HTTP && kind != RunningWork.Kind.EVENT_BUS) {
       // timers and tasks have no hook of their own: they enter the route profile when they block a loop
@@ -232,6 +223,7 @@ public final class LoopWatch extends VerticleBase {
   /** On the watchdog, each second: lag windows and the profile roll, victims are counted, lints run. */
   private void everySecond() {
     probes.forEach(LoopProbe::roll);
+    JfrEvents.lastSecond(probes);
     profile.roll();
     metrics.bindRoutes(profile);
     countVictims();

@@ -262,7 +262,7 @@ class LoopWatchTest {
   void a_recording_gets_each_loops_lag_once_a_second() {
     List<RecordedEvent> lags = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (RecordingStream stream = new RecordingStream()) {
-      stream.enable(EventLoopLagEvent.NAME).withPeriod(Duration.ofSeconds(1));
+      stream.enable(EventLoopLagEvent.NAME);
       stream.onEvent(EventLoopLagEvent.NAME, lags::add);
       stream.startAsync();
       // recording: each loop's second, then a 200-ms stall shows in the second after it
