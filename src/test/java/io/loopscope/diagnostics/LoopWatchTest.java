@@ -266,11 +266,12 @@ class LoopWatchTest {
       stream.onEvent(EventLoopLagEvent.NAME, lags::add);
       stream.startAsync();
       // recording: each loop's second, then a 200-ms stall shows in the second after it
-      await().atMost(Duration.ofSeconds(10)).until(() -> lags.stream().map(lag -> lag.getInt("loop")).distinct().count() == 2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> lags.stream().map(lag -> lag.getInt("loop")).toList().containsAll(List.of(0, 1)));
       vertx.setTimer(1, id -> sleep(200));
       await().atMost(Duration.ofSeconds(10)).until(() -> lags.stream().anyMatch(lag -> lag.getDuration("max").toMillis() >= 150));
     }
-    assertThat(lags).extracting(lag -> lag.getInt("loop")).containsOnly(0, 1);
+    // other Vert.x instances of this JVM (earlier tests' services) send theirs too
+    assertThat(lags).extracting(lag -> lag.getInt("loop")).contains(0, 1);
     assertThat(lags).allSatisfy(lag -> assertThat(lag.getLong("samples")).isPositive());
   }
 
