@@ -104,9 +104,9 @@ public final class PoolWatch {
     return new Task(null, current instanceof String address ? RunningWork.eventBusName(address) : null);
   }
 
-  /** Fewer than half the pool's threads busy. */
-  private static boolean mostlyIdle(Pool pool) {
-    return pool.maxSize > 0 && pool.running.get() * 2 < pool.maxSize;
+  /** Fewer than half the pool's threads busy, counting {@code taking} threads about to begin a task. */
+  private static boolean mostlyIdle(Pool pool, int taking) {
+    return pool.maxSize > 0 && (pool.running.get() + taking) * 2 < pool.maxSize;
   }
 
   private String routeOf(Task task) {
@@ -128,7 +128,7 @@ public final class PoolWatch {
     @Override
     public Task enqueue() {
       Task task = submitted(pool);
-      task.idleAtEnqueue = mostlyIdle(pool);
+      task.idleAtEnqueue = mostlyIdle(pool, 0);
       pool.queued.incrementAndGet();
       if (inner != null) {
         task.innerQueued = inner.enqueue();
@@ -147,7 +147,8 @@ public final class PoolWatch {
         inner.dequeue(task.innerQueued);
       }
       dequeued.set(task);
-      task.threadsIdle = mostlyIdle(pool);
+      // the thread dequeuing it is about to run it: without it, a one-thread pool was never busy here, never saturated
+      task.threadsIdle = mostlyIdle(pool, 1);
       Listener told = listener;
       if (told != null && !task.threadsIdle && task.queuedNanos > thresholdNanos) {
         told.saturated(pool, routeOf(task), task.queuedNanos, depth + 1);
