@@ -70,7 +70,7 @@ class PerfScriptsIT {
       awaitAnswer(portA);
       awaitAnswer(portB);
       Run run = run(120, "bash", "perf/interleave", "a", String.valueOf(a.pid()), url(portA), "b", String.valueOf(b.pid()),
-        url(portB), "--duration", "3", "--warmup", "1", "--slice", "0.1", "--connections", "10");
+        url(portB), "--duration", "5", "--warmup", "1", "--slice", "0.1", "--connections", "10");
       assertThat(run.exitCode()).as(run.output()).isZero();
       assertThat(run.output())
         .containsPattern("a: [1-9][0-9]* req/s over its slices, server CPU [0-9.]+ µs/request")
