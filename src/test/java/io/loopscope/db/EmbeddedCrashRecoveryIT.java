@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -184,7 +186,8 @@ class EmbeddedCrashRecoveryIT {
     ServiceProcess first = launch("initdb-killed");
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
       .failFast("the service exited before initdb ran", () -> !first.alive())
-      .until(this::initdbRunning);
+      // killed once initdb has written into the directory: killed before that, it is merely empty (a plain first start)
+      .until(() -> initdbRunning() && written(dataDir()));
     first.kill();
     first.awaitExit(Duration.ofSeconds(10));
 
@@ -195,6 +198,15 @@ class EmbeddedCrashRecoveryIT {
     System.out.printf("start after a kill during initdb: ready after %d ms%n", readyMs);
     assertThat(again.lines()).anyMatch(line -> line.contains("half-initialised"));
     assertThat(again.lines()).anyMatch(line -> line.contains("schema version 3"));
+  }
+
+  private static boolean written(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (var entries = Files.list(dir)) {
+      return entries.findAny().isPresent();
+    }
   }
 
   private boolean initdbRunning() {
