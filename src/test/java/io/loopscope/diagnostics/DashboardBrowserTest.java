@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -79,7 +80,8 @@ class DashboardBrowserTest {
     // start from an empty table, whatever a cold start cost (NoBlockedLoopsTest checks the loops under load)
     service.service().main().loopWatch().reset();
     browser.get("http://127.0.0.1:" + service.adminPort() + "/dashboard");
-    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    // rows are drawn again as each report event arrives: an element read a moment ago may be gone
+    WebDriverWait wait = (WebDriverWait) new WebDriverWait(browser, Duration.ofSeconds(15)).ignoring(StaleElementReferenceException.class);
     wait.until(ExpectedConditions.textToBe(By.id("status"), "live"));
     assertThat(browser.findElements(By.cssSelector("tr.report"))).isEmpty();
 
@@ -118,7 +120,8 @@ class DashboardBrowserTest {
   void the_demo_fills_the_route_table_the_victims_and_a_saturated_pool_warning() {
     service.service().main().loopWatch().reset();
     browser.get("http://127.0.0.1:" + service.adminPort() + "/dashboard");
-    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    // rows are drawn again as each report event arrives: an element read a moment ago may be gone
+    WebDriverWait wait = (WebDriverWait) new WebDriverWait(browser, Duration.ofSeconds(20)).ignoring(StaleElementReferenceException.class);
     wait.until(ExpectedConditions.textToBe(By.id("status"), "live"));
 
     browser.findElement(By.id("run-demo")).click();
