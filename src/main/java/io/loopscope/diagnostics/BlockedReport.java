@@ -33,7 +33,6 @@ public final class BlockedReport {
   private volatile long durationNanos = -1;
   private volatile long finishedAtNanos;
   private volatile JsonObject victims;
-  private volatile boolean victimsCounted;
   private volatile Boolean pinned;
   private volatile String pinnedReason;
   private volatile boolean fromJfr;
@@ -139,12 +138,11 @@ public final class BlockedReport {
 
   /** True once its victims are counted for good. */
   boolean victimsCounted() {
-    return victimsCounted;
+    return victims().getBoolean("counted");
   }
 
-  void victims(JsonObject victims, boolean counted) {
+  void victims(JsonObject victims) {
     this.victims = victims;
-    this.victimsCounted = counted;
   }
 
   Instant startedAt() {

@@ -54,7 +54,7 @@ final class StallVictims {
       return false;
     }
     if (probe == null) {
-      report.victims(json(0, 0, Map.of(), true), true); // a worker's stall holds up its pool's queue: see pool-saturated
+      report.victims(json(0, 0, Map.of(), true)); // a worker's stall holds up its pool's queue: see pool-saturated
       return true;
     }
     boolean settled = now - report.finishedAtNanos() >= SETTLE_NANOS;
@@ -72,7 +72,7 @@ final class StallVictims {
       RouteProfile.Entry route = request.route;
       routes.merge(route == null ? IN_FLIGHT : route.name, 1, Integer::sum);
     }
-    report.victims(json(requests, maxWait, routes, settled), settled);
+    report.victims(json(requests, maxWait, routes, settled));
     return settled;
   }
 
