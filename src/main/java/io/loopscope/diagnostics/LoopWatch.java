@@ -42,6 +42,8 @@ public final class LoopWatch extends VerticleBase {
   static final int BUSY_ROUTE_MIN_REQUESTS = 20;
   static final long REPEATED_STALL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final long VICTIMS_SO_FAR_MS = 100;
+  /** How far the loops' CPU samples reach back beyond the threshold: a stall detected after a pause this long is still judged by them. */
+  private static final long CPU_KEPT_NANOS = TimeUnit.SECONDS.toNanos(2);
   /** The windows {@link #routes(String)} knows, the default first. */
   public static final List<String> ROUTE_WINDOWS = List.of(RouteProfile.WINDOW_60S, RouteProfile.WINDOW_ALL);
   private static final Logger LOG = LoggerFactory.getLogger(LoopWatch.class);
@@ -69,6 +71,7 @@ public final class LoopWatch extends VerticleBase {
   /** The metrics Vert.x was built with, when LoopWatch's: its pools and HTTP servers report here. */
   private WatchedVertxMetrics watched;
   private ScheduledExecutorService watchdog;
+  private ProcessPauses pauses;
   private VirtualThreadWatch virtualThreads;
 
   /**
@@ -115,13 +118,20 @@ public final class LoopWatch extends VerticleBase {
   @Override
   public Future<?> start() {
     store = new ReportStore(config.maxReports());
-    catcher = new StallCatcher(running, store, this::probeOf, this::stallStarted, this::stallEnded);
+    long tickNanos = TimeUnit.MILLISECONDS.toNanos(config.checkIntervalMs());
+    // CPU samples reach back past a stall's start when it is detected: the threshold, a tick and a long pause
+    LoopCpuTime cpuTime = new LoopCpuTime(TimeUnit.MILLISECONDS.toNanos(config.blockThresholdMs()) + CPU_KEPT_NANOS, tickNanos);
+    pauses = new ProcessPauses(config.checkIntervalMs(),
+      now -> probes.forEach(probe -> cpuTime.sample(probe.thread(), now)), this::processPaused);
+    catcher = new StallCatcher(running, store, this::probeOf, new OwnTime(pauses, cpuTime), this::stallStarted,
+      this::stallEnded);
     int index = 0;
     for (EventExecutor loop : VertxInternals.eventLoops(vertx)) {
       probes.add(new LoopProbe(index++, loop, config.checkIntervalMs(), config.blockThresholdMs(), registry));
     }
     health = new LoopHealth(probes, this::runningNow, config.readyMaxStallMs(), config.liveMaxStallMs());
     probes.forEach(LoopProbe::start);
+    pauses.start();
     vertx.eventBus().addInboundInterceptor(eventBusTracker);
     VertxInternals.onBlockedThread(vertx, catcher::onBlocked);
     watched = VertxInternals.watchedMetrics(vertx);
@@ -159,6 +169,7 @@ public final class LoopWatch extends VerticleBase {
       watched.pools().detach();
     }
     probes.forEach(LoopProbe::stop);
+    pauses.stop();
     watchdog.shutdownNow();
     virtualThreads.stop();
     catcher.clear();
@@ -200,6 +211,16 @@ public final class LoopWatch extends VerticleBase {
     long start = System.nanoTime();
     delivery.next();
     profile.record(slot.index(), profile.named(RunningWork.eventBusName(address), "event-bus"), System.nanoTime() - start);
+  }
+
+  /** On the pause clock: the whole process stood still; said in the log when a loop's stall would have been that long. */
+  private void processPaused(ProcessPauses.Pause pause) {
+    metrics.processPaused(pause.nanos());
+    if (pause.nanos() >= TimeUnit.MILLISECONDS.toNanos(config.blockThresholdMs())) {
+      LOG.warn("The whole process stood still for {} ms (GC {} ms of it; the rest a safepoint, the host throttling "
+          + "its CPU, or a stop signal): every thread waited, and none is blamed for it as a stall",
+        TimeUnit.NANOSECONDS.toMillis(pause.nanos()), pause.gcMillis());
+    }
   }
 
   private void stallStarted(BlockedReport report) {

@@ -4,8 +4,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -38,6 +40,14 @@ final class LoopWatchMetrics {
         .description("How long the stalls LoopWatch reported lasted")
         .serviceLevelObjectives(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
         .register(registry).record(report.durationNanos() / 1e9);
+    }
+  }
+
+  void processPaused(long nanos) {
+    if (registry != null) {
+      Timer.builder("loopscope.process.pause")
+        .description("Pauses of the whole process (GC, safepoints, CPU throttling) seen by LoopWatch's pause clock")
+        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 

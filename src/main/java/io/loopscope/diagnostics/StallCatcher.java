@@ -27,38 +27,66 @@ final class StallCatcher {
   private final Function<Thread, LoopProbe> probes;
   private final Consumer<BlockedReport> started;
   private final Consumer<BlockedReport> ended;
+  private final OwnTime ownTime;
   private final Map<Thread, BlockedReport> ongoing = new ConcurrentHashMap<>();
+  /** Per thread, the start of the last dispatch excused as not its doing: said once in the log, not every tick. */
+  private final Map<Thread, Long> excused = new ConcurrentHashMap<>();
 
   /** @param started told of each new report; @param ended of each finished one (both on LoopWatch's threads) */
-  StallCatcher(RunningWork running, ReportStore store, Function<Thread, LoopProbe> probes,
+  StallCatcher(RunningWork running, ReportStore store, Function<Thread, LoopProbe> probes, OwnTime ownTime,
                Consumer<BlockedReport> started, Consumer<BlockedReport> ended) {
     this.running = running;
     this.store = store;
     this.probes = probes;
+    this.ownTime = ownTime;
     this.started = started;
     this.ended = ended;
   }
 
-  /** On the checker's thread, every tick, for each Vert.x thread past its limit. */
+  /**
+   * On the checker's thread, every tick, for each Vert.x thread past its limit by the clock. It is a stall once
+   * its own time is past the limit too: a dispatch that only stood still with the whole process, or waited for
+   * a core, is not (it is looked at again next tick, and reported as soon as its own time gets there).
+   */
   void onBlocked(Thread thread, long thresholdNanos) {
     long start = VertxInternals.dispatchStart(thread);
-    if (start == 0) {
-      return; // it finished between the check and now
+    if (start == 0 || isOngoing(thread, start)) {
+      return; // it finished between the check and now, or it is the same stall, seen again one tick later
     }
     long now = System.nanoTime();
+    StackTraceElement[] stack = thread.getStackTrace();
+    long own = ownTime.of(thread, start, now, stack);
+    if (own < thresholdNanos) {
+      excuse(thread, start, now, own);
+      return;
+    }
     BlockedReport report;
     synchronized (this) {
       BlockedReport current = ongoing.get(thread);
       if (current != null && current.startNanos() == start) {
-        return; // the same stall, seen again one tick later
+        return;
       }
       if (current != null) {
         finish(current, now);
       }
-      report = newReport(thread, start, now, thresholdNanos);
+      report = newReport(thread, start, now, thresholdNanos, stack);
       ongoing.put(thread, report);
     }
     admit(report);
+  }
+
+  private boolean isOngoing(Thread thread, long start) {
+    BlockedReport current = ongoing.get(thread);
+    return current != null && current.startNanos() == start;
+  }
+
+  private void excuse(Thread thread, long start, long now, long own) {
+    Long before = excused.put(thread, start);
+    if (before == null || before != start) {
+      LOG.info("{} has been in one dispatch for {} ms, but only {} ms of it by its own doing (the process stood "
+          + "still, or the thread waited for a core): not reported as a stall unless its own time gets past the limit",
+        thread.getName(), TimeUnit.NANOSECONDS.toMillis(now - start), TimeUnit.NANOSECONDS.toMillis(own));
+    }
   }
 
   /** A new report (from the checker, or a virtual thread's from its own watch): kept, logged, announced. */
@@ -68,8 +96,7 @@ final class StallCatcher {
     started.accept(report);
   }
 
-  private BlockedReport newReport(Thread thread, long start, long now, long thresholdNanos) {
-    StackTraceElement[] stack = thread.getStackTrace();
+  private BlockedReport newReport(Thread thread, long start, long now, long thresholdNanos, StackTraceElement[] stack) {
     RunningWork.Activity work = running.stamped(thread, start);
     boolean loop = VertxInternals.isEventLoop(thread);
     return new BlockedReport(store.ids().incrementAndGet(), thread, loop ? EVENT_LOOP_POOL : poolOf(thread.getName()),
@@ -140,5 +167,6 @@ final class StallCatcher {
 
   void clear() {
     ongoing.clear();
+    excused.clear();
   }
 }
