@@ -30,6 +30,7 @@ public final class BlockedReport {
   private final long thresholdNanos;
   private final StackTraceElement[] stack;
   private final Culprit culprit;
+  private final StallProfile profile = new StallProfile();
   private volatile long durationNanos = -1;
   private volatile long finishedAtNanos;
   private volatile JsonObject victims;
@@ -61,6 +62,7 @@ public final class BlockedReport {
     this.startedAt = Instant.now().minusNanos(System.nanoTime() - startNanos);
     this.thresholdNanos = thresholdNanos;
     this.culprit = Culprit.of(stack);
+    this.profile.add(stack);
     this.stack = kept(stack);
   }
 
@@ -122,9 +124,18 @@ public final class BlockedReport {
     return loop;
   }
 
-  /** The innermost application frame and the call it made; null when no application frame was on the stack. */
+  /**
+   * Whom to blame: the deepest application frame with the largest share of the stall's samples, once it has more
+   * than the one taken at detection; until then (or when no sample had one), the detection stack's innermost.
+   */
   Culprit culprit() {
-    return culprit;
+    Culprit sampled = profile.samples() > 1 ? profile.culprit() : null;
+    return sampled != null ? sampled : culprit;
+  }
+
+  /** On the watchdog, each tick while the stall lasts: one more sample of the blocked thread's stack. */
+  void sample(StackTraceElement[] stack) {
+    profile.add(stack);
   }
 
   /**
@@ -204,14 +215,16 @@ public final class BlockedReport {
       .put("pool", pool)
       .put("kind", work.kindLabel())
       .put("route", work.name())
-      .put("culprit", culprit == null ? null : culprit.toJson())
+      .put("culprit", culprit() == null ? null : culprit().toJson())
       .put("startedAt", startedAt.toString())
       .put("thresholdMs", millis(thresholdNanos))
       .put("detectedAfterMs", millis(detectedAfterNanos))
       .put("durationMs", millis(durationNanos()))
       .put("ongoing", ongoing())
       .put("victims", victims().copy())
-      .put("stack", frames);
+      .put("stack", frames)
+      .put("samples", profile.samples())
+      .put("profile", profile.toJson());
     if (pinned != null) {
       json.put("pinned", pinned).put("jfr", fromJfr);
       if (pinnedReason != null) {

@@ -14,13 +14,23 @@ record Culprit(String frame, String method, String call) {
 
   /** The culprit of {@code stack} (index 0 innermost), or null when no application frame is on it. */
   static Culprit of(StackTraceElement[] stack) {
+    int innermost = innermostApplicationFrame(stack);
+    return innermost < 0 ? null : at(stack[innermost], innermost == 0 ? null : stack[innermost - 1]);
+  }
+
+  /** The index of {@code stack}'s innermost application frame, or -1 when it has none. */
+  static int innermostApplicationFrame(StackTraceElement[] stack) {
     for (int i = 0; i < stack.length; i++) {
       if (!RunningWork.framework(stack[i]) && !RunningWork.synthetic(stack[i])) {
-        String call = i == 0 ? null : callName(stack[i - 1]);
-        return new Culprit(stack[i].toString(), RunningWork.frameName(stack[i]), call);
+        return i;
       }
     }
-    return null;
+    return -1;
+  }
+
+  /** {@code frame} to blame, having called {@code callee} (null when it was the innermost frame). */
+  static Culprit at(StackTraceElement frame, StackTraceElement callee) {
+    return new Culprit(frame.toString(), RunningWork.frameName(frame), callee == null ? null : callName(callee));
   }
 
   private static String callName(StackTraceElement frame) {

@@ -104,10 +104,18 @@ final class StallCatcher {
       thresholdNanos, stack);
   }
 
-  /** On the watchdog, every check interval: reports whose thread has moved on get their final duration. */
+  /**
+   * On the watchdog, every check interval: a report whose thread is still in its stall gets one more sample of
+   * its stack; one whose thread has moved on gets its final duration.
+   */
   void finishResumed() {
     for (BlockedReport report : ongoing.values()) {
-      if (VertxInternals.dispatchStart(report.thread()) != report.startNanos()) {
+      if (VertxInternals.dispatchStart(report.thread()) == report.startNanos()) {
+        StackTraceElement[] stack = report.thread().getStackTrace();
+        if (VertxInternals.dispatchStart(report.thread()) == report.startNanos()) { // not taken past its end
+          report.sample(stack);
+        }
+      } else {
         synchronized (this) {
           if (ongoing.remove(report.thread(), report)) {
             finish(report, System.nanoTime());

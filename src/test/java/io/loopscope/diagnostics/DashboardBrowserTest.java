@@ -114,6 +114,13 @@ class DashboardBrowserTest {
     WebElement stack = browser.findElement(By.cssSelector("tr.report[data-route='GET /bad-example'] + tr.stack"));
     wait.until(ExpectedConditions.visibilityOf(stack));
     assertThat(stack.getText()).contains("BlockingUpstreamClient.fetchPostBlocking");
+    // and above it the stall's sampled profile, an icicle of bars by share of samples, its culprit marked
+    String culpritBar = wait.until(driver -> browser.findElement(
+      By.cssSelector("tr.report[data-route='GET /bad-example'] + tr.stack .profile .frame.culprit")).getText());
+    assertThat(culpritBar).contains("BlockingUpstreamClient.fetchPostBlocking");
+    assertThat(Integer.parseInt(culpritBar.replaceAll(".* (\\d+)%$", "$1"))).as("its share of the samples").isGreaterThanOrEqualTo(80);
+    assertThat(browser.findElements(By.cssSelector("tr.report[data-route='GET /bad-example'] + tr.stack .profile .frame")))
+      .hasSizeGreaterThan(3);
   }
 
   @Test
@@ -128,10 +135,9 @@ class DashboardBrowserTest {
     wait.until(ExpectedConditions.textMatches(By.id("status"), java.util.regex.Pattern.compile("demo done")));
 
     // the culprit first, then the victims once counted
-    WebElement report = wait.until(ExpectedConditions.presenceOfElementLocated(
-      By.cssSelector("tr.report[data-route='GET /bad-example']")));
-    assertThat(report.findElement(By.cssSelector("td.culprit")).getText())
-      .isEqualTo("BlockingUpstreamClient.fetchPostBlocking \u2192 HttpClient.send");
+    String culprit = wait.until(driver -> driver.findElement(
+      By.cssSelector("tr.report[data-route='GET /bad-example'] td.culprit")).getText());
+    assertThat(culprit).isEqualTo("BlockingUpstreamClient.fetchPostBlocking \u2192 HttpClient.send");
     wait.until(driver -> driver.findElements(By.cssSelector("tr.report[data-route='GET /bad-example'] td.victims")).stream()
       .allMatch(cell -> cell.getText().contains("waited, up to")));
 

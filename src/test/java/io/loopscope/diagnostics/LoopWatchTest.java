@@ -15,6 +15,8 @@ import io.vertx.ext.healthchecks.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 import jdk.jfr.Configuration;
@@ -23,6 +25,12 @@ import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import jdk.jfr.consumer.RecordingStream;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -273,6 +281,60 @@ class LoopWatchTest {
     // other Vert.x instances of this JVM (earlier tests' services) send theirs too
     assertThat(lags).extracting(lag -> lag.getInt("loop")).contains(0, 1);
     assertThat(lags).allSatisfy(lag -> assertThat(lag.getLong("samples")).isPositive());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sleepingStall", "spinningStall", "readingStall"})
+  void a_stall_s_sampled_profile_puts_its_culprit_on_top_whether_it_sleeps_spins_or_waits_on_a_socket(String culprit)
+      throws IOException {
+    try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { // accepts, never answers
+      Runnable stall = switch (culprit) {
+        case "sleepingStall" -> LoopWatchTest::sleepingStall;
+        case "spinningStall" -> LoopWatchTest::spinningStall;
+        default -> () -> readingStall(silent.getLocalPort());
+      };
+      vertx.setTimer(1, id -> stall.run());
+
+      BlockedReport report = awaitFinishedReport();
+      JsonObject json = report.toJson();
+      assertThat(json.getInteger("samples")).as("one at detection, one per 20-ms tick of a 500-ms stall").isGreaterThanOrEqualTo(5);
+      assertThat(json.getJsonObject("culprit").getString("method")).isEqualTo("LoopWatchTest." + culprit);
+      JsonObject top = json.getJsonArray("profile").stream().map(JsonObject.class::cast)
+        .filter(frame -> frame.getString("frame").contains("LoopWatchTest.")).findFirst().orElseThrow();
+      assertThat(top.getString("frame")).as("the top application frame").endsWith("LoopWatchTest." + culprit);
+      assertThat(top.getBoolean("culprit")).isTrue();
+      assertThat(top.getDouble("share")).isGreaterThanOrEqualTo(0.8);
+      assertThat(top.getInteger("samples")).isLessThanOrEqualTo(json.getInteger("samples"));
+    }
+  }
+
+  private static void sleepingStall() {
+    try {
+      Thread.sleep(500);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void spinningStall() {
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+    long spins = 0;
+    while (System.nanoTime() < end) {
+      spins++;
+    }
+    assertThat(spins).isPositive();
+  }
+
+  /** A JDBC driver's blocking read, as a plain socket: the server never answers, the read times out after 500 ms. */
+  private static void readingStall(int port) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(500);
+      assertThat(socket.getInputStream().read()).isEqualTo(-1);
+    } catch (SocketTimeoutException expected) {
+      // the wait was the point
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private BlockedReport awaitFinishedReport() {
