@@ -46,8 +46,8 @@ class DashboardBrowserTest {
     assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
       "Skipped: the dashboard browser test needs Debian's chromium and chromium-driver "
         + "(apt-get install chromium chromium-driver; bash .ci/run installs them)");
-    // one cpu thread: the demo's 16 sorts queue behind each other for far more than the 100-ms threshold however
-    // fast a warm JIT sorts (with two, a second demo's sorts waited just under it: no warning)
+    // one cpu thread: the demo's 16 shuffled sorts queue behind each other far past the 100-ms threshold however
+    // warm the JIT (on a warm jar, 11 to 15 of them waited over it, the last 435 to 1,100 ms)
     service = TestService.start(Map.of("cpu.poolSize", 1));
     profile = Files.createTempDirectory("loopscope-chromium");
     ChromeOptions options = new ChromeOptions()
