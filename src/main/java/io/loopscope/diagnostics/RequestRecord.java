@@ -1,5 +1,6 @@
 package io.loopscope.diagnostics;
 
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -22,6 +23,11 @@ final class RequestRecord implements Handler<AsyncResult<Void>> {
    * alive. Plain: the watchdog reads it only after the slot's stamp, which is stored after it (a release store).
    */
   private RoutingContext ctx;
+  /**
+   * The request's server span while tracing is on, else null. Plain, like {@link #ctx}: stored on the loop
+   * before the slot's stamp, read by the watchdog after it.
+   */
+  Span span;
   /** Start of the request's first dispatch (System.nanoTime). */
   long start;
   /** Vert.x's stamp of that dispatch (0 when the request was not dispatched by Vert.x). */

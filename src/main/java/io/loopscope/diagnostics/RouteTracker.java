@@ -1,5 +1,6 @@
 package io.loopscope.diagnostics;
 
+import io.opentelemetry.api.trace.Span;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -20,10 +21,13 @@ public final class RouteTracker {
 
   private final RunningWork running;
   private final RouteProfile profile;
+  private final boolean traced;
 
-  RouteTracker(RunningWork running, RouteProfile profile) {
+  /** @param traced Vert.x was built with a tracer: each request's server span is kept with its record */
+  RouteTracker(RunningWork running, RouteProfile profile, boolean traced) {
     this.running = running;
     this.profile = profile;
+    this.traced = traced;
   }
 
   /**
@@ -52,6 +56,10 @@ public final class RouteTracker {
     // Vert.x may run several requests back to back in one dispatch: each starts where the one before ended
     long start = stamp == 0 ? System.nanoTime() : slot.lastEndStamp == stamp ? slot.lastEndNanos : stamp;
     record.begin(this, ctx, start, stamp);
+    if (traced) {
+      // the server span Vert.x's tracer put in the request's context: one field store, no allocation
+      record.span = Span.current();
+    }
     slot.stamp(record, stamp);
     slot.firstDispatch = record;
     VertxInternals.putRequest(record);
