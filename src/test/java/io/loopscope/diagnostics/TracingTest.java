@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -184,11 +185,8 @@ class TracingTest {
   }
 
   private BlockedReport awaitFinishedReport() {
-    await().atMost(Duration.ofSeconds(5)).until(() -> {
-      List<BlockedReport> reports = watch.reports(1, null);
-      return !reports.isEmpty() && !reports.get(0).ongoing();
-    });
-    return watch.reports(1, null).get(0);
+    return await().atMost(Duration.ofSeconds(5)).until(() -> watch.reports(1, null).stream()
+      .filter(report -> !report.ongoing()).findFirst().orElse(null), Objects::nonNull);
   }
 
   /** Spans are exported in batches, about a second after they end. */
