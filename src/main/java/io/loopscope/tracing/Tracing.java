@@ -19,6 +19,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.VertxBuilder;
 import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 
 /**
@@ -30,13 +33,16 @@ public final class Tracing {
   static final String SERVICE_NAME = "loopscope";
   /** Spans reach the collector about a second after they end: the dashboard's stall is then one click from its trace. */
   private static final Duration EXPORT_DELAY = Duration.ofSeconds(1);
+  private static final Logger LOG = LoggerFactory.getLogger(Tracing.class);
 
   private Tracing() {
   }
 
   /** The SDK for {@code config}, exporting to its OTLP/HTTP endpoint. Call off the event loops. */
   public static OpenTelemetrySdk sdk(LoopscopeConfig.Tracing config) {
-    return sdk(config, OtlpHttpSpanExporter.builder().setEndpoint(config.otlpEndpoint() + "/v1/traces").build());
+    String endpoint = config.otlpEndpoint() + "/v1/traces";
+    LOG.info("Tracing on: a server span per API request, sampled {}, sent to {} (OTLP/HTTP)", config.sampler(), endpoint);
+    return sdk(config, OtlpHttpSpanExporter.builder().setEndpoint(endpoint).build());
   }
 
   /** The SDK for {@code config}, exporting to {@code exporter} (tests pass an in-memory one). Call off the event loops. */
