@@ -15,7 +15,8 @@ import io.vertx.ext.web.RoutingContext;
  * Per request: one {@link RequestRecord} (made by {@link WatchedHttpServerMetrics}, which also reports the
  * end, so no end handler is registered), one {@code System.nanoTime()} read (two when the response ends in a
  * later dispatch), no lock, no full fence but the recorder's; the figures go to single-writer recorders of
- * the loop's own.
+ * the loop's own. With tracing on, the record also keeps the request's server span (read from its Vert.x
+ * context: no allocation), and only the span's ids once the request has ended.
  */
 public final class RouteTracker {
 
@@ -58,7 +59,7 @@ public final class RouteTracker {
     record.begin(this, ctx, start, stamp);
     if (traced) {
       // the server span Vert.x's tracer put in the request's context: one field store, no allocation
-      record.span = Span.current();
+      record.trace = Span.current();
     }
     slot.stamp(record, stamp);
     slot.firstDispatch = record;
@@ -90,6 +91,9 @@ public final class RouteTracker {
   void ended(RequestRecord record) {
     record.route = profile.entry(record.context());
     record.forgetContext();
+    if (traced) {
+      record.forgetSpan();
+    }
     record.ended = true;
     RunningWork.Slot slot = running.slot();
     if (slot.firstDispatch == record) {

@@ -92,7 +92,8 @@ public final class RunningWork {
 
   /** The server span of the request {@code thread} was running in that dispatch; null when none (or tracing is off). */
   Span stampedSpan(Thread thread, long dispatchStart) {
-    return stampedWork(thread, dispatchStart) instanceof RequestRecord request ? request.span : null;
+    return stampedWork(thread, dispatchStart) instanceof RequestRecord request && request.trace instanceof Span span
+      ? span : null;
   }
 
   private Object stampedWork(Thread thread, long dispatchStart) {

@@ -30,16 +30,21 @@ final class StallSpans {
   private StallSpans() {
   }
 
-  /** The span's W3C trace id (32 hex digits); null without a valid span. */
-  static String traceId(Span span) {
-    SpanContext context = span == null ? null : span.getSpanContext();
-    return context != null && context.isValid() ? context.getTraceId() : null;
+  /** The W3C trace id (32 hex digits) of a {@link Span} or {@link SpanContext}; null for null or an invalid one. */
+  static String traceId(Object trace) {
+    SpanContext context = context(trace);
+    return context == null ? null : context.getTraceId();
   }
 
-  /** The span's id (16 hex digits); null without a valid span. */
-  static String spanId(Span span) {
-    SpanContext context = span == null ? null : span.getSpanContext();
-    return context != null && context.isValid() ? context.getSpanId() : null;
+  /** The span id (16 hex digits) of a {@link Span} or {@link SpanContext}; null for null or an invalid one. */
+  static String spanId(Object trace) {
+    SpanContext context = context(trace);
+    return context == null ? null : context.getSpanId();
+  }
+
+  private static SpanContext context(Object trace) {
+    SpanContext context = trace instanceof Span span ? span.getSpanContext() : trace instanceof SpanContext ids ? ids : null;
+    return context != null && context.isValid() ? context : null;
   }
 
   /** As {@code report}'s stall is caught (the loop is still in it): the event at its start, with its duration so far. */

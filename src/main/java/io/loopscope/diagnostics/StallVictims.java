@@ -99,7 +99,7 @@ final class StallVictims {
       ids = new JsonArray();
       traceIds.put(route, ids);
     }
-    String traceId = StallSpans.traceId(request.span);
+    String traceId = StallSpans.traceId(request.trace);
     if (traceId != null && ids.size() < TRACE_IDS_PER_ROUTE) {
       ids.add(traceId);
     }
