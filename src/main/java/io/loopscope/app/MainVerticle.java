@@ -153,7 +153,7 @@ public final class MainVerticle extends VerticleBase {
     if (!config.diagnostics().enabled()) {
       return Future.succeededFuture();
     }
-    LoopWatch watch = new LoopWatch(registry, config.diagnostics());
+    LoopWatch watch = new LoopWatch(registry, config.diagnostics(), config.tracing().enabled());
     return vertx.deployVerticle(watch)
       .onSuccess(deployed -> loopWatch = watch)
       .mapEmpty();

@@ -6,6 +6,8 @@ import io.loopscope.config.NodeRole;
 import io.loopscope.cluster.ClusteredVertx;
 import io.loopscope.diagnostics.LoopWatch;
 import io.loopscope.metrics.RouteBoundMetricsFactory;
+import io.loopscope.tracing.Tracing;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -22,10 +24,13 @@ public final class RunningService {
 
   private final Vertx vertx;
   private final MainVerticle main;
+  /** Null when tracing is off. */
+  private final OpenTelemetrySdk tracing;
 
-  private RunningService(Vertx vertx, MainVerticle main) {
+  private RunningService(Vertx vertx, MainVerticle main, OpenTelemetrySdk tracing) {
     this.vertx = vertx;
     this.main = main;
+    this.tracing = tracing;
   }
 
   /** The whole service on one node. */
@@ -44,17 +49,22 @@ public final class RunningService {
     if (metrics != null) {
       builder.withMetrics(metrics);
     }
+    OpenTelemetrySdk tracing = config.tracing().enabled() ? Tracing.sdk(config.tracing()) : null;
+    if (tracing != null) {
+      Tracing.withTracer(builder, tracing);
+    }
     Future<Vertx> built = config.cluster().enabled()
       ? ClusteredVertx.build(builder, config.cluster()) : Future.succeededFuture(builder.build());
-    return built.compose(vertx -> deploy(vertx, new MainVerticle(config, registry, role)));
+    return built.compose(vertx -> deploy(vertx, new MainVerticle(config, registry, role), tracing))
+      .onFailure(failed -> shutdownTracing(tracing));
   }
 
-  private static Future<RunningService> deploy(Vertx vertx, MainVerticle main) {
+  private static Future<RunningService> deploy(Vertx vertx, MainVerticle main, OpenTelemetrySdk tracing) {
     // not bound to any context: on failure it completes after the instance (and its contexts) are gone
     Promise<RunningService> started = Promise.promise();
     vertx.deployVerticle(main).onComplete(deployed -> {
       if (deployed.succeeded()) {
-        started.complete(new RunningService(vertx, main));
+        started.complete(new RunningService(vertx, main, tracing));
       } else {
         // Vert.x cannot be closed and awaited from one of its own threads
         new Thread(() -> {
@@ -103,8 +113,12 @@ public final class RunningService {
     return main.upstreamBaseUrl();
   }
 
-  /** Undeploys everything and closes Vert.x. */
+  /** Undeploys everything and closes Vert.x, then sends the spans still buffered. */
   public Future<Void> stop() {
-    return vertx.close();
+    return vertx.close().eventually(() -> shutdownTracing(tracing));
+  }
+
+  private static Future<Void> shutdownTracing(OpenTelemetrySdk tracing) {
+    return tracing == null ? Future.succeededFuture() : Tracing.shutdown(tracing);
   }
 }

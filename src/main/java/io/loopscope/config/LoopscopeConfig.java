@@ -17,7 +17,7 @@ import java.util.Map;
 public record LoopscopeConfig(
   Http http, Admin admin, VertxThreads vertx, Workers workers, Cpu cpu, Demo demo, Upstream upstream,
   Concurrency concurrency, Db db, Legacy legacy, Cluster cluster, Tasks tasks, Diagnostics diagnostics, Metrics metrics,
-  Shutdown shutdown, Log log, VirtualThreads virtualThreads, JsonObject json) {
+  Shutdown shutdown, Log log, VirtualThreads virtualThreads, Tracing tracing, JsonObject json) {
 
   public record Http(String host, int port, int instances, long maxBodyBytes, long bodyBudgetBytes, int shedHeapPercent,
                      Connections connections) {
@@ -112,6 +112,16 @@ public record LoopscopeConfig(
   public record VirtualThreads(int instances) {
   }
 
+  /**
+   * OpenTelemetry tracing of the API, off by default. {@code sampler} is one of {@link #SAMPLERS}, or
+   * {@code traceidratio:<0..1>} / {@code parentbased_traceidratio:<0..1>}.
+   */
+  public record Tracing(boolean enabled, String otlpEndpoint, String sampler) {
+    public static final List<String> SAMPLERS = List.of("always_on", "always_off", "parentbased_always_on",
+      "parentbased_always_off");
+    public static final List<String> RATIO_SAMPLERS = List.of("traceidratio", "parentbased_traceidratio");
+  }
+
   public static LoopscopeConfig from(JsonObject json) {
     Values v = new Values(json);
     int cores = Runtime.getRuntime().availableProcessors();
@@ -145,6 +155,7 @@ public record LoopscopeConfig(
       new Shutdown(v.intIn("shutdown.readinessDelayMs", 0, 3_600_000), v.intIn("shutdown.drainTimeoutMs", 0, 3_600_000)),
       new Log(v.oneOf("log.format", List.of("text", "json")), v.bool("log.access")),
       new VirtualThreads(v.intIn("virtualThreads.instances", 1, 4096)),
+      tracing(v),
       json.copy());
   }
 
@@ -170,6 +181,14 @@ public record LoopscopeConfig(
     return new Cluster(v.bool("cluster.enabled"), v.string("cluster.nodeName"), v.host("cluster.host"),
       v.port("cluster.port"), v.port("cluster.eventBusPort"), v.members("cluster.members"),
       v.string("cluster.kubernetes.serviceDns"), heartbeat, maxNoHeartbeat, v.intIn("cluster.joinTimeoutSeconds", 1, 60));
+  }
+
+  private static Tracing tracing(Values v) {
+    Tracing tracing = new Tracing(v.bool("tracing.enabled"), v.baseUrl("tracing.otlpEndpoint"), v.sampler("tracing.sampler"));
+    if (tracing.enabled() && tracing.otlpEndpoint().isEmpty()) {
+      throw new ConfigException("tracing.otlpEndpoint", "must be set when tracing.enabled=true");
+    }
+    return tracing;
   }
 
   private static int orDefault(int value, int fallback) {
@@ -306,6 +325,28 @@ public record LoopscopeConfig(
         case "false" -> false;
         default -> throw new ConfigException(key, "'" + value + "' is not true or false");
       };
+    }
+
+    /** {@code always_on}, ..., or a ratio sampler with its ratio: {@code traceidratio:0.1}. */
+    String sampler(String key) {
+      String value = string(key).toLowerCase(Locale.ROOT);
+      int colon = value.indexOf(':');
+      boolean known = colon < 0 ? Tracing.SAMPLERS.contains(value)
+        : Tracing.RATIO_SAMPLERS.contains(value.substring(0, colon)) && ratio(value.substring(colon + 1));
+      if (known) {
+        return value;
+      }
+      throw new ConfigException(key, "'" + value + "' is not one of " + String.join(", ", Tracing.SAMPLERS)
+        + ", traceidratio:<0..1>, parentbased_traceidratio:<0..1>");
+    }
+
+    private static boolean ratio(String text) {
+      try {
+        double ratio = Double.parseDouble(text);
+        return ratio >= 0 && ratio <= 1;
+      } catch (NumberFormatException e) {
+        return false;
+      }
     }
 
     String oneOf(String key, List<String> allowed) {

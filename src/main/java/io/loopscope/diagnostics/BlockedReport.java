@@ -1,5 +1,6 @@
 package io.loopscope.diagnostics;
 
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -37,6 +38,8 @@ public final class BlockedReport {
   private volatile Boolean pinned;
   private volatile String pinnedReason;
   private volatile boolean fromJfr;
+  /** The culprit request's server span, when tracing is on. */
+  private volatile Span culpritSpan;
 
   BlockedReport(long id, Thread thread, String pool, Integer loop, RunningWork.Activity work, long startNanos,
                 long detectedAtNanos, long thresholdNanos, StackTraceElement[] stack) {
@@ -102,6 +105,16 @@ public final class BlockedReport {
     this.pinnedReason = pinnedReason;
     this.fromJfr = true;
     return this;
+  }
+
+  /** The server span of the request that stalled, or null (tracing off, or no request). Call before publishing. */
+  BlockedReport culpritSpan(Span span) {
+    this.culpritSpan = span;
+    return this;
+  }
+
+  Span culpritSpan() {
+    return culpritSpan;
   }
 
   /** True for a virtual thread pinned to its carrier. */
@@ -216,6 +229,7 @@ public final class BlockedReport {
       .put("kind", work.kindLabel())
       .put("route", work.name())
       .put("culprit", culprit() == null ? null : culprit().toJson())
+      .put("traceId", StallSpans.traceId(culpritSpan)).put("spanId", StallSpans.spanId(culpritSpan))
       .put("startedAt", startedAt.toString())
       .put("thresholdMs", millis(thresholdNanos))
       .put("detectedAfterMs", millis(detectedAfterNanos))

@@ -59,6 +59,10 @@ public final class EventLoopStallEvent extends Event {
   @Description("The culprit request's W3C trace id; empty while tracing is off")
   String traceId;
 
+  @Label("Span Id")
+  @Description("The culprit request's server span id; empty while tracing is off")
+  String spanId;
+
   @Label("Stack")
   @Description("The blocked thread's top frames when LoopWatch caught it, one per line")
   String stack;

@@ -25,7 +25,10 @@ final class JfrEvents {
     event.culprit = report.culprit() == null ? "" : report.culprit().summary();
     event.stallStart = report.startedAt().toEpochMilli();
     event.stallDuration = report.durationNanos();
-    event.traceId = "";
+    String traceId = StallSpans.traceId(report.culpritSpan());
+    String spanId = StallSpans.spanId(report.culpritSpan());
+    event.traceId = traceId == null ? "" : traceId;
+    event.spanId = spanId == null ? "" : spanId;
     StringBuilder stack = new StringBuilder();
     for (StackTraceElement frame : report.stack()) {
       stack.append(frame).append('\n');

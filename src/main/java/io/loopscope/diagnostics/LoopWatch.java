@@ -58,7 +58,7 @@ public final class LoopWatch extends VerticleBase {
   private final RunningWork running = new RunningWork(this::probeOf);
   private final RouteProfile profile;
   private final RouteTracker routeTracker;
-  private final StallVictims victims = new StallVictims();
+  private final StallVictims victims;
   /** A finished stall's victims are not final yet (else {@link #everySecond} alone counts them, as it does anyway). */
   private volatile boolean victimsPending;
   private final EventStream events = new EventStream();
@@ -79,11 +79,20 @@ public final class LoopWatch extends VerticleBase {
    * @param diagnostics the thresholds, known before start so that routers can take the route tracker
    */
   public LoopWatch(MeterRegistry registry, LoopscopeConfig.Diagnostics diagnostics) {
+    this(registry, diagnostics, false);
+  }
+
+  /**
+   * @param traced Vert.x was built with a tracer ({@code tracing.enabled}): reports name their culprit's trace and
+   *   span, and their victims' traces, and the culprit's span gets an {@code eventloop.stall} event
+   */
+  public LoopWatch(MeterRegistry registry, LoopscopeConfig.Diagnostics diagnostics, boolean traced) {
     this.registry = registry;
     this.config = diagnostics;
     this.metrics = new LoopWatchMetrics(registry);
     this.profile = new RouteProfile(diagnostics.blockThresholdMs());
-    this.routeTracker = new RouteTracker(running, profile);
+    this.routeTracker = new RouteTracker(running, profile, traced);
+    this.victims = new StallVictims(traced);
   }
 
   /** Vert.x's checker uses our thresholds and ticks every check interval, so it and LoopWatch agree. */
@@ -224,6 +233,7 @@ public final class LoopWatch extends VerticleBase {
   }
 
   private void stallStarted(BlockedReport report) {
+    StallSpans.detected(report);
     metrics.stallStarted(report);
     events.publish(new Event("blocked", report.toJson()));
   }
@@ -232,6 +242,7 @@ public final class LoopWatch extends VerticleBase {
     victimsPending = true;
     metrics.stallEnded(report);
     JfrEvents.stallEnded(report);
+    StallSpans.over(report);
     RunningWork.Kind kind = report.work().kind();
     if (report.loop() != null && kind != RunningWork.Kind.HTTP && kind != RunningWork.Kind.EVENT_BUS) {
       // timers and tasks have no hook of their own: they enter the route profile when they block a loop

@@ -1,5 +1,6 @@
 package io.loopscope.diagnostics;
 
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -22,6 +23,13 @@ final class RequestRecord implements Handler<AsyncResult<Void>> {
    * alive. Plain: the watchdog reads it only after the slot's stamp, which is stored after it (a release store).
    */
   private RoutingContext ctx;
+  /**
+   * The request's trace while tracing is on, else null: its server {@link Span} while in flight (a stall adds its
+   * event there), only that span's {@code SpanContext} once the request has ended (held-up records are kept for
+   * victim counts and must not keep a span, with its attributes and events, alive). Plain, like {@link #ctx}:
+   * stored on the loop before the slot's stamp, read by the watchdog after it.
+   */
+  Object trace;
   /** Start of the request's first dispatch (System.nanoTime). */
   long start;
   /** Vert.x's stamp of that dispatch (0 when the request was not dispatched by Vert.x). */
@@ -72,6 +80,13 @@ final class RequestRecord implements Handler<AsyncResult<Void>> {
   /** The request has ended and its route is known: drop the context (and with it the request and response). */
   void forgetContext() {
     ctx = null;
+  }
+
+  /** The request has ended: only its span's ids are kept. */
+  void forgetSpan() {
+    if (trace instanceof Span span) {
+      trace = span.getSpanContext();
+    }
   }
 
   /** Blocking work this request submitted waited {@code queuedNanos} in its pool, then ran {@code runNanos}. */

@@ -1,5 +1,6 @@
 package io.loopscope.diagnostics;
 
+import io.opentelemetry.api.trace.Span;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -14,16 +15,20 @@ import io.vertx.ext.web.RoutingContext;
  * Per request: one {@link RequestRecord} (made by {@link WatchedHttpServerMetrics}, which also reports the
  * end, so no end handler is registered), one {@code System.nanoTime()} read (two when the response ends in a
  * later dispatch), no lock, no full fence but the recorder's; the figures go to single-writer recorders of
- * the loop's own.
+ * the loop's own. With tracing on, the record also keeps the request's server span (read from its Vert.x
+ * context: no allocation), and only the span's ids once the request has ended.
  */
 public final class RouteTracker {
 
   private final RunningWork running;
   private final RouteProfile profile;
+  private final boolean traced;
 
-  RouteTracker(RunningWork running, RouteProfile profile) {
+  /** @param traced Vert.x was built with a tracer: each request's server span is kept with its record */
+  RouteTracker(RunningWork running, RouteProfile profile, boolean traced) {
     this.running = running;
     this.profile = profile;
+    this.traced = traced;
   }
 
   /**
@@ -52,6 +57,10 @@ public final class RouteTracker {
     // Vert.x may run several requests back to back in one dispatch: each starts where the one before ended
     long start = stamp == 0 ? System.nanoTime() : slot.lastEndStamp == stamp ? slot.lastEndNanos : stamp;
     record.begin(this, ctx, start, stamp);
+    if (traced) {
+      // the server span Vert.x's tracer put in the request's context: one field store, no allocation
+      record.trace = Span.current();
+    }
     slot.stamp(record, stamp);
     slot.firstDispatch = record;
     VertxInternals.putRequest(record);
@@ -82,6 +91,9 @@ public final class RouteTracker {
   void ended(RequestRecord record) {
     record.route = profile.entry(record.context());
     record.forgetContext();
+    if (traced) {
+      record.forgetSpan();
+    }
     record.ended = true;
     RunningWork.Slot slot = running.slot();
     if (slot.firstDispatch == record) {

@@ -1,6 +1,7 @@
 package io.loopscope.diagnostics;
 
 import io.netty.util.concurrent.FastThreadLocal;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 
@@ -76,14 +77,7 @@ public final class RunningWork {
    * {@link VertxThread#startTime()}), or null when no tracker stamped that dispatch.
    */
   Activity stamped(Thread thread, long dispatchStart) {
-    Slot stamped = slots.get(thread);
-    if (stamped == null) {
-      return null;
-    }
-    if (stamped.dispatchStart != dispatchStart) {
-      return null;
-    }
-    Object work = stamped.work; // stored before its stamp
+    Object work = stampedWork(thread, dispatchStart);
     if (work == null) {
       return null;
     }
@@ -94,6 +88,20 @@ public final class RunningWork {
       return new Activity(Kind.HTTP, routeName(ctx));
     }
     return new Activity(Kind.EVENT_BUS, eventBusName((String) work));
+  }
+
+  /** The server span of the request {@code thread} was running in that dispatch; null when none (or tracing is off). */
+  Span stampedSpan(Thread thread, long dispatchStart) {
+    return stampedWork(thread, dispatchStart) instanceof RequestRecord request && request.trace instanceof Span span
+      ? span : null;
+  }
+
+  private Object stampedWork(Thread thread, long dispatchStart) {
+    Slot stamped = slots.get(thread);
+    if (stamped == null || stamped.dispatchStart != dispatchStart) {
+      return null;
+    }
+    return stamped.work; // stored before its stamp
   }
 
   /** {@code event-bus legacy.users.get}; replies, whose addresses are made per message, are one name. */

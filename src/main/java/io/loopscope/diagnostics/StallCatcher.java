@@ -101,7 +101,7 @@ final class StallCatcher {
     boolean loop = VertxInternals.isEventLoop(thread);
     return new BlockedReport(store.ids().incrementAndGet(), thread, loop ? EVENT_LOOP_POOL : poolOf(thread.getName()),
       loop ? LoopProbe.loopNumber(thread.getName()) : null, work != null ? work : RunningWork.fromStack(stack), start, now,
-      thresholdNanos, stack);
+      thresholdNanos, stack).culpritSpan(running.stampedSpan(thread, start));
   }
 
   /**

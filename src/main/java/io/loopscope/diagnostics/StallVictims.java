@@ -1,5 +1,6 @@
 package io.loopscope.diagnostics;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayDeque;
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * mostly ended and their routes are known. A held-up request waited at most from the stall's start to its
  * own dispatch: {@code maxWaitMs} is the largest such bound. A request is one stall's victim: the last stall
  * of its loop that began before its dispatch. Requests that merely arrived in the same few
- * milliseconds after the stall are counted too: at high request rates the count is an upper bound.
+ * milliseconds after the stall are counted too: at high request rates the count is an upper bound. With
+ * tracing on, {@code traceIds} names the traces of the first few victims of each route.
  */
 final class StallVictims {
 
@@ -26,8 +28,16 @@ final class StallVictims {
   static final String IN_FLIGHT = "(in flight)";
   /** The figures of a stall still ongoing: the requests it holds up are dispatched only once it is over. */
   static final JsonObject NONE_YET = json(0, 0, Map.of(), false);
+  /** Victims' trace ids kept per route: enough to open a few of them. */
+  static final int TRACE_IDS_PER_ROUTE = 3;
 
   private final Map<LoopProbe, Deque<RequestRecord>> held = new HashMap<>();
+  private final boolean traced;
+
+  /** @param traced whether requests carry their server span: then victims name their traces */
+  StallVictims(boolean traced) {
+    this.traced = traced;
+  }
 
   /** On the watchdog: takes each probe's held-up requests. */
   void collect(Iterable<LoopProbe> probes) {
@@ -63,6 +73,7 @@ final class StallVictims {
     int requests = 0;
     long maxWait = 0;
     Map<String, Integer> routes = new TreeMap<>();
+    JsonObject traceIds = new JsonObject();
     for (RequestRecord request : held.getOrDefault(probe, new ArrayDeque<>())) {
       if (request.heldUntilNanos <= from || request.heldUntilNanos > until) {
         continue;
@@ -70,10 +81,28 @@ final class StallVictims {
       requests++;
       maxWait = Math.max(maxWait, request.heldUntilNanos - from);
       RouteProfile.Entry route = request.route;
-      routes.merge(route == null ? IN_FLIGHT : route.name, 1, Integer::sum);
+      String name = route == null ? IN_FLIGHT : route.name;
+      routes.merge(name, 1, Integer::sum);
+      if (traced) {
+        keepTraceId(traceIds, name, request);
+      }
     }
-    report.victims(json(requests, maxWait, routes, settled));
+    JsonObject victims = json(requests, maxWait, routes, settled);
+    report.victims(traced ? victims.put("traceIds", traceIds) : victims);
     return settled;
+  }
+
+  /** The first few trace ids of each route's victims. */
+  private static void keepTraceId(JsonObject traceIds, String route, RequestRecord request) {
+    JsonArray ids = traceIds.getJsonArray(route);
+    if (ids == null) {
+      ids = new JsonArray();
+      traceIds.put(route, ids);
+    }
+    String traceId = StallSpans.traceId(request.trace);
+    if (traceId != null && ids.size() < TRACE_IDS_PER_ROUTE) {
+      ids.add(traceId);
+    }
   }
 
   void reset() {

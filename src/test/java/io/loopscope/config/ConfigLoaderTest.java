@@ -85,6 +85,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void tracing_is_off_by_default_and_its_endpoint_and_sampler_are_checked() {
+    assertThat(load(Optional.empty(), Map.of(), new Properties()).tracing().enabled()).isFalse();
+    LoopscopeConfig on = load(Optional.empty(), Map.of("LOOPSCOPE_TRACING_ENABLED", "true",
+      "LOOPSCOPE_TRACING_SAMPLER", "ParentBased_TraceIdRatio:0.25"), new Properties());
+    assertThat(on.tracing().enabled()).isTrue();
+    assertThat(on.tracing().sampler()).isEqualTo("parentbased_traceidratio:0.25");
+    for (String sampler : new String[] {"sometimes", "traceidratio:2", "traceidratio:", "always_on:0.5"}) {
+      assertThatThrownBy(() -> load(Optional.empty(), Map.of("LOOPSCOPE_TRACING_SAMPLER", sampler), new Properties()))
+        .hasMessageContaining("tracing.sampler");
+    }
+    assertThatThrownBy(() -> load(Optional.empty(), Map.of("LOOPSCOPE_TRACING_OTLPENDPOINT", "collector:4318"), new Properties()))
+      .hasMessageContaining("tracing.otlpEndpoint");
+    assertThatThrownBy(() -> load(Optional.empty(), Map.of("LOOPSCOPE_TRACING_ENABLED", "true",
+      "LOOPSCOPE_TRACING_OTLPENDPOINT", ""), new Properties())).hasMessageContaining("tracing.otlpEndpoint");
+  }
+
+  @Test
   void unknown_loopscope_env_vars_are_ignored_since_kubernetes_injects_service_variables() {
     LoopscopeConfig config = load(Optional.empty(), Map.of("LOOPSCOPE_SERVICE_HOST", "10.0.0.1", "LOOPSCOPE_PORT", "tcp://10.0.0.1:80"), new Properties());
     assertThat(config.http().port()).isEqualTo(8080);
