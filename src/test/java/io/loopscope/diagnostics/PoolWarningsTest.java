@@ -95,7 +95,9 @@ class PoolWarningsTest {
     }
 
     assertThat(warnings(admin, Warnings.POOL_SATURATED)).isEmpty();
-    assertThat(workerQueuedP99Ms("GET /test/sync")).isLessThan(100.0);
+    // a generous margin: on a machine busy with other builds a free thread was seen to wake 224 ms late; a
+    // saturated pool queues for seconds (the 20-thread pool above: 1.4 s at p99)
+    assertThat(workerQueuedP99Ms("GET /test/sync")).isLessThan(500.0);
   }
 
   @Test
