@@ -89,11 +89,27 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
     return new String(id);
   }
 
+  /**
+   * The line is built here, in one pass, and logged with no arguments: formatting four arguments through
+   * SLF4J's placeholders was the largest part of the access log's cost on the event loop. With no arguments
+   * the message is taken as it is, so a {@code {}} in a path stays text.
+   */
   private static void logAccess(RoutingContext ctx, String id, long start) {
     String path = ctx.request().path();
-    String loggedPath = path == null ? "" : path.length() > MAX_LOGGED_PATH ? path.substring(0, MAX_LOGGED_PATH) + "..." : path;
-    String status = ctx.response().ended() ? String.valueOf(ctx.response().getStatusCode()) : "closed";
-    ACCESS.atInfo().addKeyValue(LOG_KEY, id).log("{} {} {} {} ms", ctx.request().method(), loggedPath, status,
-      Elapsed.msSince(start));
+    StringBuilder line = new StringBuilder(48 + (path == null ? 0 : Math.min(path.length(), MAX_LOGGED_PATH)))
+      .append(ctx.request().method().name()).append(' ');
+    if (path != null && path.length() > MAX_LOGGED_PATH) {
+      line.append(path, 0, MAX_LOGGED_PATH).append("...");
+    } else if (path != null) {
+      line.append(path);
+    }
+    line.append(' ');
+    if (ctx.response().ended()) {
+      line.append(ctx.response().getStatusCode());
+    } else {
+      line.append("closed");
+    }
+    line.append(' ').append(Elapsed.msSince(start)).append(" ms");
+    ACCESS.atInfo().addKeyValue(LOG_KEY, id).log(line.toString());
   }
 }

@@ -2,10 +2,13 @@ package io.loopscope.app;
 
 import io.loopscope.http.RequestIdHandler;
 import io.loopscope.testing.ServiceProcess;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -16,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +69,25 @@ class JsonLoggingIT {
       assertThat(accessLine(lines, "it-json-1").getString("formattedMessage")).startsWith("GET /test/async 200");
     } finally {
       Files.delete(config);
+    }
+  }
+
+  @Test
+  void a_burst_s_access_lines_stay_whole_and_none_is_missing(Vertx vertx) throws Exception {
+    service = ServiceProcess.start("json-logging-burst", Map.of("LOOPSCOPE_LOG_FORMAT", "json",
+      "LOOPSCOPE_SHUTDOWN_READINESSDELAYMS", "0", "LOOPSCOPE_LOG_ACCESS", "true"));
+    client = client(vertx);
+    int requests = 400;
+    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      sent.add(client.get("/test/async?ms=1").putHeader(RequestIdHandler.HEADER, "burst-" + i).send());
+    }
+    Future.all(sent).await(30, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5))
+      .until(() -> service.lines().stream().filter(line -> line.contains("\"burst-")).count() == requests);
+    List<JsonObject> lines = service.lines().stream().map(JsonLoggingIT::parse).toList();
+    for (int i = 0; i < requests; i++) {
+      assertThat(accessLine(lines, "burst-" + i).getString("formattedMessage")).matches("GET /test/async 200 \\d+ ms");
     }
   }
 

@@ -113,6 +113,19 @@ class RequestIdHandlerTest {
   }
 
   @Test
+  void a_path_is_logged_as_text_and_a_long_one_cut(VertxTestContext ctx) {
+    String longPath = "/" + "a".repeat(300);
+    client.get("/no/{}/route").putHeader(HEADER, "braces-1").send()
+      .compose(braces -> client.get(longPath).putHeader(HEADER, "long-1").send())
+      .onComplete(ctx.succeeding(response -> ctx.verify(() -> {
+        assertThat(awaitAccessLine("braces-1").getFormattedMessage()).matches("GET /no/\\{}/route 404 \\d+ ms");
+        assertThat(awaitAccessLine("long-1").getFormattedMessage())
+          .matches("GET " + longPath.substring(0, 256) + "\\.\\.\\. 404 \\d+ ms");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
   void error_responses_carry_the_id_too(VertxTestContext ctx) {
     client.get("/no/such/route").putHeader(HEADER, "lost-1").send()
       .compose(notFound -> client.get("/test/async?ms=oops").putHeader(HEADER, "bad-1").send()
