@@ -41,4 +41,12 @@ class PackageRulesTest {
   static final ArchRule failures_know_nothing_of_http_or_vertx = noClasses()
     .that().resideInAPackage("io.loopscope.failures..")
     .should().dependOnClassesThat().resideInAnyPackage("io.loopscope.http..", "io.vertx..", "io.netty..");
+
+  /** LoopWatch is a library any Vert.x application takes: the service uses it, never the other way round. */
+  @ArchTest
+  static final ArchRule the_loopwatch_library_knows_nothing_of_the_service = noClasses()
+    .that().resideInAPackage("io.loopscope.loopwatch..")
+    .should().dependOnClassesThat(DescribedPredicate.describe("a class of the loopscope service",
+      target -> target.getPackageName().startsWith("io.loopscope.") && !target.getPackageName().startsWith("io.loopscope.loopwatch")))
+    .because("io.loopscope:loopwatch is published on its own and depends only on Vert.x, Micrometer and small libraries");
 }
