@@ -77,7 +77,7 @@ final class Attach {
     LoopWatch watch = new LoopWatch(registry(), options);
     vertx.deployVerticle(watch)
       .onSuccess(id -> LOG.info("LoopWatch attached (-D{}=true): {}", LoopWatchServiceProvider.ENABLED_PROPERTY, options))
-      .onSuccess(id -> serve(watch))
+      .onSuccess(id -> startServing(watch))
       .onFailure(failure -> LOG.error("LoopWatch did not start", failure));
   }
 
@@ -93,6 +93,15 @@ final class Attach {
       // no vertx-micrometer: the global registry it is
     }
     return Metrics.globalRegistry;
+  }
+
+  /** Off the event loop: a Vert.x is not built from another's context. */
+  private static void startServing(LoopWatch watch) {
+    if (System.getProperty(PORT_PROPERTY) != null) {
+      Thread starter = new Thread(() -> serve(watch), "loopwatch-routes-start");
+      starter.setDaemon(true);
+      starter.start();
+    }
   }
 
   /** With {@code -Dloopwatch.port}: the routes on a Vert.x of their own, so they answer while the loops are blocked. */
