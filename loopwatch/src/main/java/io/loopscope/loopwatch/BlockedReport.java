@@ -194,7 +194,7 @@ public final class BlockedReport {
     return pool;
   }
 
-  public RunningWork.Activity work() {
+  RunningWork.Activity work() {
     return work;
   }
 

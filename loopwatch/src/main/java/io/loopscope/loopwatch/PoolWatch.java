@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * an ordered queue (ordered {@code executeBlocking}, a worker verticle): serialisation. Shorter waits with idle
  * threads are a busy machine starting threads late, not a queue.
  */
-public final class PoolWatch {
+final class PoolWatch {
 
   /** What a pool's waiting work told LoopWatch: called on the pool's threads. */
   interface Listener {

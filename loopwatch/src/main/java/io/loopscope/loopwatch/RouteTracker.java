@@ -18,7 +18,7 @@ import io.vertx.ext.web.RoutingContext;
  * the loop's own. With tracing on, the record also keeps the request's server span (read from its Vert.x
  * context: no allocation), and only the span's ids once the request has ended.
  */
-public final class RouteTracker {
+final class RouteTracker {
 
   private final RunningWork running;
   private final RouteProfile profile;

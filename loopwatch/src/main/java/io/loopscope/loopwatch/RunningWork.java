@@ -22,7 +22,7 @@ import java.util.function.Function;
  * <p>Writers are the watched threads themselves (two release stores per request: on x86 plain stores, with no
  * fence); the only reader is the watchdog, which never runs anything on those threads.
  */
-public final class RunningWork {
+final class RunningWork {
 
   /** A kind of work, as reports and metrics label it. */
   public enum Kind { HTTP, EVENT_BUS, TIMER, VERTICLE, TASK }

@@ -11,12 +11,12 @@ import io.vertx.core.spi.metrics.VertxMetrics;
  * the given factory's (vertx-micrometer), or nothing when metrics are off. Pass it to
  * {@code VertxBuilder.withMetrics}: Vert.x uses a factory given there whether or not metrics are enabled.
  */
-public final class WatchedMetricsFactory implements VertxMetricsFactory {
+final class WatchedMetricsFactory implements VertxMetricsFactory {
 
   private final VertxMetricsFactory inner;
 
   /** @param inner the metrics to keep; null when metrics are off */
-  public WatchedMetricsFactory(VertxMetricsFactory inner) {
+  WatchedMetricsFactory(VertxMetricsFactory inner) {
     this.inner = inner;
   }
 
