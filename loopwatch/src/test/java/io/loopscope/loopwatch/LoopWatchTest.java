@@ -1,12 +1,9 @@
 package io.loopscope.loopwatch;
 
-import io.loopscope.diagnostics.LoopWatchSettings;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.loopscope.config.LoopscopeConfig;
-import io.loopscope.testing.TestService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -36,7 +33,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,13 +53,14 @@ class LoopWatchTest {
 
   @BeforeEach
   void start() {
-    LoopscopeConfig config = TestService.config(Map.of("vertx.eventLoops", 2,
-      "diagnostics.workerBlockThresholdMs", WORKER_THRESHOLD_MS));
+    // this test's own frames are the application's, as in any application that names its packages
+    LoopWatchOptions options = new LoopWatchOptions().setWorkerBlockThresholdMs(WORKER_THRESHOLD_MS)
+      .addApplicationPackage("io.loopscope.");
     vertx = Vertx.builder()
-      .with(LoopWatch.configure(new VertxOptions().setEventLoopPoolSize(2), LoopWatchSettings.of(config.diagnostics())))
+      .with(LoopWatch.configure(new VertxOptions().setEventLoopPoolSize(2), options))
       .build();
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    watch = new LoopWatch(registry, LoopWatchSettings.of(config.diagnostics()));
+    watch = new LoopWatch(registry, options);
     vertx.deployVerticle(watch).await();
     logs = new ListAppender<>();
     logs.start();
@@ -156,9 +153,9 @@ class LoopWatchTest {
       assertThat(loop.getJsonObject("lag").getJsonObject("last10s").getDouble("maxMs")).isGreaterThanOrEqualTo(250);
     });
     assertThat(registry.scrape())
-      .contains("loopscope_eventloop_lag_seconds_bucket{loop=\"" + report.toJson().getInteger("loop") + "\"")
-      .contains("loopscope_blocked_total{pool=\"event-loop\",route=\"" + report.work().name() + "\"} 1.0")
-      .contains("loopscope_blocked_seconds_count 1");
+      .contains("loopwatch_eventloop_lag_seconds_bucket{loop=\"" + report.toJson().getInteger("loop") + "\"")
+      .contains("loopwatch_blocked_total{pool=\"event-loop\",route=\"" + report.work().name() + "\"} 1.0")
+      .contains("loopwatch_blocked_seconds_count 1");
   }
 
   @Test
