@@ -77,6 +77,8 @@ public final class LoopWatch extends VerticleBase {
   private volatile WatchedVertxMetrics watched;
   /** A router has LoopWatch's first handler (plain: set once, a stale read costs one more stamp). */
   private boolean handlerUsed;
+  /** This LoopWatch's application packages, while it runs ({@link ApplicationFrames}). */
+  private Object applicationFrames;
   private ScheduledExecutorService watchdog;
   private ProcessPauses pauses;
   private VirtualThreadWatch virtualThreads;
@@ -158,7 +160,7 @@ public final class LoopWatch extends VerticleBase {
   @Override
   public Future<?> start() {
     RUNNING.put(vertx, this);
-    ApplicationFrames.use(config.getApplicationPackages());
+    applicationFrames = ApplicationFrames.use(config.getApplicationPackages());
     store = new ReportStore(config.getMaxReports());
     long tickNanos = TimeUnit.MILLISECONDS.toNanos(config.getCheckIntervalMs());
     // CPU samples reach back past a stall's start when it is detected: the threshold, a tick and a long pause
@@ -207,6 +209,7 @@ public final class LoopWatch extends VerticleBase {
   @Override
   public Future<?> stop() {
     RUNNING.remove(vertx, this);
+    ApplicationFrames.forget(applicationFrames);
     VertxInternals.onBlockedThread(vertx, null);
     vertx.eventBus().removeInboundInterceptor(eventBusTracker);
     if (watched != null) {
