@@ -47,9 +47,12 @@ final class Attach {
   }
 
   static void install(VertxBootstrap builder) {
+    VertxMetrics inner = VertxInternals.metricsOf(builder);
+    if (inner instanceof WatchedVertxMetrics) {
+      return; // the application wired LoopWatch itself (LoopWatch.metricsFactory): one LoopWatch per Vert.x
+    }
     LoopWatchOptions options = fromSystemProperties();
     LoopWatch.configure(builder.options(), options);
-    VertxMetrics inner = VertxInternals.metricsOf(builder);
     if (inner == null) {
       inner = applicationMetrics(builder.options());
     }
