@@ -21,11 +21,16 @@ record Culprit(String frame, String method, String call) {
   /** The index of {@code stack}'s innermost application frame, or -1 when it has none. */
   static int innermostApplicationFrame(StackTraceElement[] stack) {
     for (int i = 0; i < stack.length; i++) {
-      if (!RunningWork.framework(stack[i]) && !RunningWork.synthetic(stack[i])) {
+      if (application(stack[i])) {
         return i;
       }
     }
     return -1;
+  }
+
+  /** Whether {@code frame} is the application's own code that a culprit can name (not a lambda's hidden class). */
+  static boolean application(StackTraceElement frame) {
+    return !RunningWork.framework(frame) && !RunningWork.synthetic(frame);
   }
 
   /** {@code frame} to blame, having called {@code callee} (null when it was the innermost frame). */

@@ -26,15 +26,17 @@ final class StallProfile {
   private static final class Figures {
     final String method;
     final int depth;
+    final boolean application;
     int samples;
     /** Samples on which it was the innermost application frame, and the frame and callee of the last such. */
     int innermost;
     StackTraceElement frame;
     StackTraceElement callee;
 
-    Figures(String method, int depth) {
+    Figures(String method, int depth, boolean application) {
       this.method = method;
       this.depth = depth;
+      this.application = application;
     }
   }
 
@@ -52,7 +54,8 @@ final class StallProfile {
       String method = method(stack[i]);
       if (seen.add(method)) {
         int depth = i;
-        byMethod.computeIfAbsent(method, name -> new Figures(name, depth)).samples++;
+        StackTraceElement frame = stack[i];
+        byMethod.computeIfAbsent(method, name -> new Figures(name, depth, Culprit.application(frame))).samples++;
       }
     }
     int innermost = Culprit.innermostApplicationFrame(stack);
@@ -77,7 +80,7 @@ final class StallProfile {
     return culprit == null ? null : Culprit.at(culprit.frame, culprit.callee);
   }
 
-  /** {@code [{frame, samples, share, depth, culprit}]}: most samples first, the innermost first among equals. */
+  /** {@code [{frame, samples, share, depth, application, culprit}]}: most samples first, the innermost first among equals. */
   synchronized JsonArray toJson() {
     Figures culprit = culpritFigures();
     List<Figures> ranked = new ArrayList<>(byMethod.values());
@@ -86,7 +89,7 @@ final class StallProfile {
     for (Figures figures : ranked.subList(0, Math.min(FRAMES_SHOWN, ranked.size()))) {
       frames.add(new JsonObject().put("frame", figures.method).put("samples", figures.samples)
         .put("share", Math.round(1000.0 * figures.samples / samples) / 1000.0).put("depth", figures.depth)
-        .put("culprit", figures == culprit));
+        .put("application", figures.application).put("culprit", figures == culprit));
     }
     return frames;
   }
