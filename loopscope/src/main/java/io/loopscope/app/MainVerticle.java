@@ -16,6 +16,7 @@ import io.loopscope.diagnostics.LoopWatchSettings;
 import io.loopscope.loopwatch.LoopWatch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.loopscope.http.AdminVerticle;
+import io.loopscope.http.AccessLog;
 import io.loopscope.http.ApiVerticle;
 import io.loopscope.overload.ConnectionLimit;
 import io.loopscope.overload.BodyBudget;
@@ -69,6 +70,7 @@ public final class MainVerticle extends VerticleBase {
   private HeapPressure heapPressure;
   private ConnectionLimit apiConnections;
   private FleetWatch fleet;
+  private AccessLog accessLog;
 
   /**
    * Every verticle it deploys gets its typed config through its constructor, as this one does: nobody parses
@@ -139,6 +141,7 @@ public final class MainVerticle extends VerticleBase {
     }
     apiConnections = new ConnectionLimit(config.http().connections().maxConnections());
     OverloadMetrics.register(registry, bodyBudget, heapPressure, apiConnections);
+    accessLog = config.log().access() ? AccessLog.start(registry) : null;
     vertx.setPeriodic(HEAP_RECHECK_MS, id -> {
       if (heapPressure.recheck()) {
         vertx.executeBlocking(() -> {
@@ -230,7 +233,7 @@ public final class MainVerticle extends VerticleBase {
       })
       .compose(blockingUpstream -> VirtualThreads.deploy(vertx, config.virtualThreads().instances())
         .compose(virtualThreads -> deployApi(new ApiDependencies(cpuPool, blockingUpstream, upstreamBaseUrl, database, loopWatch,
-          virtualThreads, bodyBudget, heapPressure, apiConnections))))
+          virtualThreads, bodyBudget, heapPressure, apiConnections, accessLog))))
       .map(upstreamBaseUrl);
   }
 
@@ -270,7 +273,13 @@ public final class MainVerticle extends VerticleBase {
     Future<Void> simulatorStopped = simulator == null ? Future.succeededFuture() : simulator.shutdown();
     Future<Void> adminStopped = adminVertx == null ? Future.succeededFuture() : adminVertx.close();
     Future<Void> databaseStopped = database == null ? Future.succeededFuture() : database.close(vertx);
-    return Future.join(simulatorStopped, adminStopped, databaseStopped).mapEmpty();
+    // the API instances handed over their last lines as they stopped; the writer writes them, off the loop
+    Future<Void> accessLogWritten = accessLog == null ? Future.succeededFuture()
+      : vertx.executeBlocking(() -> {
+        accessLog.close();
+        return null;
+      });
+    return Future.join(simulatorStopped, adminStopped, databaseStopped, accessLogWritten).mapEmpty();
   }
 
   /** Graceful shutdown's first step, at the signal: readiness DOWN, and keep-alive clients are asked to reconnect elsewhere. */

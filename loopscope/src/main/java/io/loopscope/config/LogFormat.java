@@ -25,6 +25,14 @@ public final class LogFormat {
   private LogFormat() {
   }
 
+  /** The format of the shipped configuration when it is the one in use ("text" or "json"), else null. */
+  public static String shipped() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context && context.getProperty(REQUESTED_PROPERTY) != null) {
+      return context.getProperty(APPLIED_PROPERTY);
+    }
+    return null;
+  }
+
   public static void apply(String format) {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)
       || context.getProperty(REQUESTED_PROPERTY) == null || format.equals(context.getProperty(APPLIED_PROPERTY))) {

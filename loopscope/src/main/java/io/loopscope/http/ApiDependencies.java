@@ -13,9 +13,9 @@ import io.loopscope.vthreads.VirtualThreads;
 /**
  * What every ApiVerticle instance shares; made once by {@code app.MainVerticle}. {@code loopWatch} is null when
  * diagnostics are off; {@code virtualThreads} runs nothing on Java 17. The body budget, heap pressure and
- * connection count are process-wide: one for all loops.
+ * connection count are process-wide: one for all loops. {@code accessLog} is null when log.access is off.
  */
 public record ApiDependencies(CpuPool cpuPool, BlockingUpstreamClient blockingUpstream, String upstreamBaseUrl, Database database,
                        LoopWatch loopWatch, VirtualThreads virtualThreads, BodyBudget bodyBudget, HeapPressure heapPressure,
-                       ConnectionLimit apiConnections) {
+                       ConnectionLimit apiConnections, AccessLog accessLog) {
 }

@@ -33,6 +33,7 @@ public final class ApiVerticle extends VerticleBase {
   private ConnectionGuard guard;
   private HttpServer server;
   private UpstreamClient upstream;
+  private AccessLog.Lines accessLines;
 
   public ApiVerticle(LoopscopeConfig config, ApiDependencies dependencies) {
     this.config = config;
@@ -71,7 +72,8 @@ public final class ApiVerticle extends VerticleBase {
   private Router router(LoopscopeConfig config, Buffer contract, Buffer docsPage) {
     router = Router.router(vertx);
     guard = new ConnectionGuard(vertx, config.http().connections(), dependencies.apiConnections());
-    router.route().handler(new RequestStart(dependencies.loopWatch(), guard, new RequestIdHandler(config.log().access())));
+    accessLines = dependencies.accessLog() == null ? null : dependencies.accessLog().lines(vertx);
+    router.route().handler(new RequestStart(dependencies.loopWatch(), guard, new RequestIdHandler(accessLines)));
     new ArticleRoutes(vertx, config, dependencies.cpuPool(), upstream, dependencies.blockingUpstream(),
       bodyLimit(dependencies, config.http().maxBodyBytes(), "http.maxBodyBytes")).mount(router);
     new ConcurrencyRoutes(vertx, config, upstream).mount(router);
@@ -131,6 +133,9 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> stop() {
     if (upstream != null) {
       upstream.close();
+    }
+    if (accessLines != null) {
+      accessLines.close();
     }
     return Future.succeededFuture();
   }

@@ -1,12 +1,9 @@
 package io.loopscope.http;
 
-import io.loopscope.concurrency.Elapsed;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
 import java.util.List;
@@ -14,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
- * Gives every request an id and writes its access-log line. The id is the client's {@code X-Request-Id}
+ * Gives every request an id and, when the access log is on, has its line written at its end ({@link AccessLog}). The id is the client's {@code X-Request-Id}
  * when it is one well-formed value (a proxy or the caller already named the request), else a new one:
  * the header is client input, so a malformed value is replaced, never echoed or logged. The id goes back
  * in the response header and, as the {@code requestId} key, into the request's log lines.
@@ -24,19 +21,17 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
   public static final String HEADER = "X-Request-Id";
   private static final CharSequence HEADER_NAME = HttpHeaders.createOptimized(HEADER);
   public static final String LOG_KEY = "requestId";
-  public static final String ACCESS_LOGGER = "loopscope.access";
+  public static final String ACCESS_LOGGER = AccessLog.LOGGER;
   public static final int MAX_LENGTH = 128;
   private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._:+/=-]{1," + MAX_LENGTH + "}");
-  private static final int MAX_LOGGED_PATH = 256;
-  private static final Logger ACCESS = LoggerFactory.getLogger(ACCESS_LOGGER);
   private static final char[] HEX = "0123456789abcdef".toCharArray();
   private static final char[] PREFIX = String.format("%016x", new SecureRandom().nextLong()).toCharArray();
   private static final AtomicLong COUNTER = new AtomicLong();
 
-  private final boolean accessLog;
+  private final AccessLog.Lines accessLog;
 
-  /** @param accessLog whether to write one access line per request (log.access) */
-  public RequestIdHandler(boolean accessLog) {
+  /** @param accessLog where this loop's access lines go; null when log.access is off */
+  public RequestIdHandler(AccessLog.Lines accessLog) {
     this.accessLog = accessLog;
   }
 
@@ -51,9 +46,9 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
     String id = acceptedOrNew(ctx.request().headers());
     ctx.put(LOG_KEY, id);
     ctx.response().putHeader(HEADER_NAME, id);
-    if (accessLog) {
+    if (accessLog != null) {
       long start = System.nanoTime();
-      ctx.addEndHandler(ended -> logAccess(ctx, id, start));
+      ctx.addEndHandler(ended -> accessLog.add(ctx, id, start));
     }
   }
 
@@ -87,29 +82,5 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
       n >>>= 4;
     }
     return new String(id);
-  }
-
-  /**
-   * The line is built here, in one pass, and logged with no arguments: formatting four arguments through
-   * SLF4J's placeholders was the largest part of the access log's cost on the event loop. With no arguments
-   * the message is taken as it is, so a {@code {}} in a path stays text.
-   */
-  private static void logAccess(RoutingContext ctx, String id, long start) {
-    String path = ctx.request().path();
-    StringBuilder line = new StringBuilder(48 + (path == null ? 0 : Math.min(path.length(), MAX_LOGGED_PATH)))
-      .append(ctx.request().method().name()).append(' ');
-    if (path != null && path.length() > MAX_LOGGED_PATH) {
-      line.append(path, 0, MAX_LOGGED_PATH).append("...");
-    } else if (path != null) {
-      line.append(path);
-    }
-    line.append(' ');
-    if (ctx.response().ended()) {
-      line.append(ctx.response().getStatusCode());
-    } else {
-      line.append("closed");
-    }
-    line.append(' ').append(Elapsed.msSince(start)).append(" ms");
-    ACCESS.atInfo().addKeyValue(LOG_KEY, id).log(line.toString());
   }
 }

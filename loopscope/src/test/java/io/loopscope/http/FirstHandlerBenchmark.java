@@ -86,7 +86,7 @@ public class FirstHandlerBenchmark {
       Router router = Router.router(vertx);
       ConnectionGuard guard = new ConnectionGuard(vertx, LIMITS, new ConnectionLimit(LIMITS.maxConnections()));
       if (!chain.equals("empty")) {
-        router.route().handler(new RequestStart(loopWatch, guard, new RequestIdHandler(false)));
+        router.route().handler(new RequestStart(loopWatch, guard, new RequestIdHandler(null)));
       }
       var route = router.get("/test/async");
       if (chain.endsWith("+validation")) {
