@@ -5,6 +5,7 @@ import io.loopscope.concurrency.Elapsed;
 import io.loopscope.config.LogFormat;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -213,21 +214,30 @@ public final class AccessLog implements AutoCloseable {
     private final AccessLog log;
     private final Text text;
     private final Vertx vertx;
+    private final Context context;
+    private final Thread loop;
     private final long timer;
     private final StringBuilder message = new StringBuilder(96);
-    private StringBuilder lines = new StringBuilder(BATCH_CHARS + 1024);
+    private StringBuilder lines = new StringBuilder(1024);
     private int count;
     private boolean closed;
 
+    /** Call on the loop whose lines these are. */
     LoopLines(Vertx vertx, AccessLog log, boolean json) {
       this.vertx = vertx;
       this.log = log;
       this.text = json ? null : new Text();
+      this.context = vertx.getOrCreateContext();
+      this.loop = Thread.currentThread();
       this.timer = vertx.setPeriodic(FLUSH_MS, id -> flush());
     }
 
     @Override
     public void add(RoutingContext ctx, String requestId, long startNanos) {
+      if (Thread.currentThread() != loop) { // a response ended from another thread: the buffer is the loop's alone
+        context.runOnContext(v -> add(ctx, requestId, startNanos));
+        return;
+      }
       long now = System.currentTimeMillis();
       message.setLength(0);
       message(message, ctx, startNanos);
@@ -257,8 +267,10 @@ public final class AccessLog implements AutoCloseable {
       if (count == 0) {
         return;
       }
+      int size = lines.length();
       log.hand(lines, count);
-      lines = new StringBuilder(closed ? 256 : BATCH_CHARS + 1024);
+      // sized for a batch like this one: a quiet loop keeps small buffers, a busy one needs no regrowth
+      lines = new StringBuilder(closed ? 256 : Math.min(BATCH_CHARS + 1024, size + size / 4 + 256));
       count = 0;
     }
 

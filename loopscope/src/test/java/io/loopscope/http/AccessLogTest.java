@@ -112,6 +112,25 @@ class AccessLogTest {
   }
 
   @Test
+  void a_response_ended_off_the_loop_still_gets_its_whole_line(Vertx vertx) throws Exception {
+    accessLog = AccessLog.start("text", out, null);
+    WebClient client = clientOf(vertx, serve(vertx));
+    int requests = 200;
+    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      // /elsewhere/ answers from a thread of its own, /hello/ from the loop: both at once
+      sent.add(client.get((i % 2 == 0 ? "/elsewhere/" : "/hello/") + i).putHeader(RequestIdHandler.HEADER, "off-" + i).send());
+    }
+    assertThat(Future.all(sent).await(20, TimeUnit.SECONDS).<HttpResponse<Buffer>>list())
+      .allSatisfy(response -> assertThat(response.statusCode()).isEqualTo(200));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> out.lines().size() == requests);
+    assertThat(out.lines()).allSatisfy(line ->
+      assertThat(line).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  \\[vert\\.x-eventloop-thread-\\d+] loopscope\\.access - "
+        + "GET /(elsewhere|hello)/\\d+ 200 \\d+ ms requestId=\"off-\\d+\""));
+  }
+
+  @Test
   void a_path_s_control_characters_do_not_reach_the_log(Vertx vertx) throws Exception {
     accessLog = AccessLog.start("text", out, null);
     WebClient client = clientOf(vertx, serve(vertx));
@@ -179,6 +198,7 @@ class AccessLogTest {
     assertThat(made.await(5, TimeUnit.SECONDS)).isTrue();
     router.route().handler(ctx -> new RequestIdHandler(lines[0]).handle(ctx));
     router.get("/hello/*").handler(ctx -> ctx.response().end("hi"));
+    router.get("/elsewhere/*").handler(ctx -> new Thread(() -> ctx.response().end("hi")).start());
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
     return server.actualPort();
   }
