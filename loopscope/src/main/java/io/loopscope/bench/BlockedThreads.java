@@ -1,5 +1,6 @@
 package io.loopscope.bench;
 
+import io.loopscope.diagnostics.LoopWatchSettings;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpResponseExpectation;
 import io.vertx.core.json.JsonArray;
@@ -17,7 +18,7 @@ import java.util.Optional;
 /** LoopWatch's blocked-thread reports ({@code GET /diagnostics/blocked} on the admin port), as the demo shows them. */
 public final class BlockedThreads {
 
-  public static final String PATH = "/diagnostics/blocked";
+  public static final String PATH = LoopWatchSettings.REPORTS_PATH;
   private static final List<String> FIELDS =
     List.of("id", "thread", "loop", "pool", "route", "culprit", "victims", "startedAt", "detectedAfterMs", "durationMs",
       "ongoing", "stack");

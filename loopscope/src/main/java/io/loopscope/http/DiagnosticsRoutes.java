@@ -2,6 +2,7 @@ package io.loopscope.http;
 
 import io.loopscope.diagnostics.DemoBurst;
 import io.loopscope.diagnostics.FleetWatch;
+import io.loopscope.diagnostics.LoopWatchSettings;
 import io.loopscope.loopwatch.LoopWatch;
 
 import io.loopscope.core.BuildInfo;
@@ -58,7 +59,7 @@ public final class DiagnosticsRoutes {
   public void mount(Router router) {
     router.get("/diagnostics/event-loops").handler(ctx -> Responses.json(ctx,
       new JsonObject().put("loops", loopWatch.eventLoops())));
-    router.get("/diagnostics/blocked")
+    router.get(LoopWatchSettings.REPORTS_PATH)
       .handler(params().queryInt("limit", 1, maxReports, Math.min(DEFAULT_LIMIT, maxReports))
         .queryOptionalText("route", MAX_ROUTE_FILTER)
         .queryEnum("scope", List.of(SCOPE_LOCAL, SCOPE_CLUSTER), SCOPE_LOCAL))

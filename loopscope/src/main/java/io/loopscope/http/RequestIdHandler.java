@@ -44,7 +44,6 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
   /** Names the request (and logs it at its end, when the access log is on); for a first handler that does more. */
   void requestStarted(RoutingContext ctx) {
     String id = acceptedOrNew(ctx.request().headers());
-    ctx.put(LOG_KEY, id);
     ctx.response().putHeader(HEADER_NAME, id);
     if (accessLog != null) {
       long start = System.nanoTime();
@@ -52,9 +51,13 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
     }
   }
 
-  /** The id of the request being served, for log lines: {@code LOG.atWarn().addKeyValue(LOG_KEY, idOf(ctx))}. */
+  /**
+   * The id of the request being served, for log lines: {@code LOG.atWarn().addKeyValue(LOG_KEY, idOf(ctx))}. Read
+   * back from the response's header, set before any route ran: a copy in the context's data would cost every
+   * request a map (1.4 % of the loops' samples at 100 connections) for the few that log.
+   */
   public static String idOf(RoutingContext ctx) {
-    return ctx.get(LOG_KEY);
+    return ctx.response().headers().get(HEADER_NAME);
   }
 
   /** The common case, no {@code X-Request-Id}, costs one header lookup and no list. */

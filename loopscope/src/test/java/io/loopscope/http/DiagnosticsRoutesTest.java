@@ -1,7 +1,10 @@
 package io.loopscope.http;
 
-import io.loopscope.loopwatch.LoopWatch;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.loopscope.diagnostics.DemoBurst;
+import io.loopscope.loopwatch.LoopWatch;
 
 import io.loopscope.testing.RawHttp;
 import io.loopscope.testing.TestService;
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
@@ -85,6 +89,28 @@ class DiagnosticsRoutesTest {
     assertThat(report.getDouble("durationMs")).isGreaterThanOrEqualTo(300);
     assertThat(report.getJsonArray("stack").encode())
       .contains("java.net.http", "HttpClientImpl.send", "BlockingUpstreamClient.fetchPostBlocking", "ArticleRoutes.badExample");
+  }
+
+  @Test
+  void the_warn_line_of_a_stall_names_the_admin_path_that_serves_its_report() {
+    Logger loopWatchLog = (Logger) LoggerFactory.getLogger(LoopWatch.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    loopWatchLog.addAppender(logged);
+    try {
+      api.get("/bad-example?ms=150").send().await();
+      await().atMost(Duration.ofSeconds(2)).until(() -> finished(reports("")).size() == 1);
+      int id = reports("").getJsonObject(0).getInteger("id");
+
+      List<String> warnings;
+      synchronized (logged) {
+        warnings = logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+      }
+      assertThat(warnings).anyMatch(line -> line.startsWith("Blocked event-loop: ")
+        && line.endsWith("report " + id + " at /diagnostics/blocked"));
+    } finally {
+      loopWatchLog.detachAppender(logged);
+    }
   }
 
   @Test

@@ -60,6 +60,21 @@ class PerfScriptsIT {
   }
 
   @Test
+  void perf_run_peer_holds_the_defaults_against_the_bare_vertx_server_at_100_and_1000_connections() throws Exception {
+    assumeTrue(onPath("wrk"), "perf/run needs wrk (Debian package wrk, which .ci/run installs): skipped");
+    Path out = Path.of("target", "perf", "peer.md");
+    Run run = run(300, "bash", "perf/run", "--scenario", "peer", "--flags", "plain", "--duration", "2s", "--warmup", "1s",
+      "--out", out.toString());
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.output())
+      .containsPattern("\\| costs/plain \\| defaults vs bare Vert.x \\| 100 \\| [1-9][0-9]* vs [1-9][0-9]* \\|"
+        + ".*loopscope \\(defaults\\) costs, against bare Vert.x: by req/s")
+      .containsPattern("\\| costs/plain \\| defaults vs bare Vert.x \\| 1000 \\| [1-9][0-9]* vs [1-9][0-9]* \\|")
+      .doesNotContain("LoopWatch on vs off")
+      .doesNotContain("tracing on vs off");
+  }
+
+  @Test
   void perf_interleave_measures_two_servers_in_turns_and_counts_each_ones_requests() throws Exception {
     assumeTrue(onPath("wrk"), "perf/interleave needs wrk (Debian package wrk, which .ci/run installs): skipped");
     int portA = freePort();

@@ -167,7 +167,8 @@ public final class LoopWatch extends VerticleBase {
     LoopCpuTime cpuTime = new LoopCpuTime(TimeUnit.MILLISECONDS.toNanos(config.getBlockThresholdMs()) + CPU_KEPT_NANOS, tickNanos);
     pauses = new ProcessPauses(config.getCheckIntervalMs(),
       now -> probes.forEach(probe -> cpuTime.sample(probe.thread(), now)), this::processPaused);
-    catcher = new StallCatcher(running, store, this::probeOf, new OwnTime(pauses, cpuTime), this::stallStarted,
+    catcher = new StallCatcher(running, store, this::probeOf, new OwnTime(pauses, cpuTime), config.getReportsPath(),
+      this::stallStarted,
       this::stallEnded);
     int index = 0;
     for (EventExecutor loop : VertxInternals.eventLoops(vertx)) {

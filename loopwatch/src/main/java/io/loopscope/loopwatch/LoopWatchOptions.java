@@ -18,6 +18,8 @@ public class LoopWatchOptions {
 
   /** The metric prefix when none is given: {@code loopwatch.eventloop.lag}, {@code loopwatch.blocked}, ... */
   public static final String DEFAULT_METRIC_PREFIX = "loopwatch";
+  /** Where {@link LoopWatchRoutes#mount} serves the reports. */
+  public static final String DEFAULT_REPORTS_PATH = LoopWatchRoutes.BASE + "/blocked";
 
   private boolean enabled = true;
   private int blockThresholdMs = 100;
@@ -31,6 +33,7 @@ public class LoopWatchOptions {
   private int repeatedStalls = 3;
   private List<String> applicationPackages = new ArrayList<>();
   private String metricPrefix = DEFAULT_METRIC_PREFIX;
+  private String reportsPath = DEFAULT_REPORTS_PATH;
   private boolean traced;
 
   /** The defaults. */
@@ -60,6 +63,7 @@ public class LoopWatchOptions {
       packages.forEach(prefix -> applicationPackages.add(String.valueOf(prefix)));
     }
     metricPrefix = json.getString("metricPrefix", metricPrefix);
+    reportsPath = json.getString("reportsPath", reportsPath);
     traced = json.getBoolean("traced", traced);
   }
 
@@ -78,6 +82,7 @@ public class LoopWatchOptions {
       .put("repeatedStalls", repeatedStalls)
       .put("applicationPackages", new JsonArray(new ArrayList<>(applicationPackages)))
       .put("metricPrefix", metricPrefix)
+      .put("reportsPath", reportsPath)
       .put("traced", traced);
   }
 
@@ -211,6 +216,22 @@ public class LoopWatchOptions {
       throw new IllegalArgumentException("metricPrefix must not be blank");
     }
     this.metricPrefix = metricPrefix;
+    return this;
+  }
+
+  public String getReportsPath() {
+    return reportsPath;
+  }
+
+  /**
+   * Where the application serves the reports, named in each stall's WARN line ({@code report 3 at <path>}); default
+   * {@value #DEFAULT_REPORTS_PATH}, where {@link LoopWatchRoutes#mount} puts them.
+   */
+  public LoopWatchOptions setReportsPath(String reportsPath) {
+    if (reportsPath == null || reportsPath.isBlank()) {
+      throw new IllegalArgumentException("reportsPath must not be blank");
+    }
+    this.reportsPath = reportsPath;
     return this;
   }
 

@@ -28,14 +28,19 @@ final class StallCatcher {
   private final Consumer<BlockedReport> started;
   private final Consumer<BlockedReport> ended;
   private final OwnTime ownTime;
+  private final String reportsPath;
   private final Map<Thread, BlockedReport> ongoing = new ConcurrentHashMap<>();
   /** Per thread, the start of the last dispatch excused as not its doing: said once in the log, not every tick. */
   private final Map<Thread, Long> excused = new ConcurrentHashMap<>();
 
-  /** @param started told of each new report; @param ended of each finished one (both on LoopWatch's threads) */
+  /**
+   * @param reportsPath where the application serves the reports, for the WARN line
+   * @param started told of each new report; @param ended of each finished one (both on LoopWatch's threads)
+   */
   StallCatcher(RunningWork running, ReportStore store, Function<Thread, LoopProbe> probes, OwnTime ownTime,
-               Consumer<BlockedReport> started, Consumer<BlockedReport> ended) {
+               String reportsPath, Consumer<BlockedReport> started, Consumer<BlockedReport> ended) {
     this.running = running;
+    this.reportsPath = reportsPath;
     this.store = store;
     this.probes = probes;
     this.ownTime = ownTime;
@@ -151,13 +156,13 @@ final class StallCatcher {
         report.id());
   }
 
-  private static void logDetected(BlockedReport report) {
+  private void logDetected(BlockedReport report) {
     Culprit culprit = report.culprit();
     LOG.atWarn().addKeyValue("route", report.work().name()).addKeyValue("thread", report.threadName())
-      .log("Blocked {}: {} has run {} for {} ms (limit {} ms), in {}; report {} at /diagnostics/blocked",
+      .log("Blocked {}: {} has run {} for {} ms (limit {} ms), in {}; report {} at {}",
         report.pool(), report.threadName(), report.work().name(),
         TimeUnit.NANOSECONDS.toMillis(report.durationNanos()), TimeUnit.NANOSECONDS.toMillis(report.thresholdNanos()),
-        culprit == null ? "(no application frame)" : culprit.summary(), report.id());
+        culprit == null ? "(no application frame)" : culprit.summary(), report.id(), reportsPath);
     if (LOG.isDebugEnabled()) {
       StringBuilder stack = new StringBuilder("Stack of ").append(report.threadName()).append(" at detection:");
       for (StackTraceElement frame : report.stack()) {

@@ -17,6 +17,7 @@ class LoopWatchOptionsTest {
     System.clearProperty("loopwatch.blockThresholdMs");
     System.clearProperty("loopwatch.applicationPackages");
     System.clearProperty("loopwatch.metricPrefix");
+    System.clearProperty("loopwatch.reportsPath");
   }
 
   @Test
@@ -25,13 +26,14 @@ class LoopWatchOptionsTest {
     assertThat(options.getBlockThresholdMs()).isEqualTo(100);
     assertThat(options.getCheckIntervalMs()).isEqualTo(20);
     assertThat(options.getMetricPrefix()).isEqualTo("loopwatch");
+    assertThat(options.getReportsPath()).isEqualTo("/loopwatch/blocked").isEqualTo(LoopWatchRoutes.BASE + "/blocked");
     assertThat(options.getApplicationPackages()).isEmpty();
   }
 
   @Test
   void json_round_trips_and_a_missing_key_keeps_its_default() {
     LoopWatchOptions options = new LoopWatchOptions().setBlockThresholdMs(50).addApplicationPackage("com.acme.")
-      .setMetricPrefix("acme").setTraced(true);
+      .setMetricPrefix("acme").setReportsPath("/admin/stalls").setTraced(true);
     assertThat(new LoopWatchOptions(options.toJson()).toJson()).isEqualTo(options.toJson());
 
     LoopWatchOptions partial = new LoopWatchOptions(new JsonObject().put("maxReports", 7));
@@ -43,6 +45,7 @@ class LoopWatchOptionsTest {
   void nonsense_is_refused() {
     assertThatThrownBy(() -> new LoopWatchOptions().setBlockThresholdMs(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new LoopWatchOptions().setMetricPrefix(" ")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new LoopWatchOptions().setReportsPath("")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -50,10 +53,12 @@ class LoopWatchOptionsTest {
     System.setProperty("loopwatch.blockThresholdMs", "60");
     System.setProperty("loopwatch.applicationPackages", "com.acme., org.acme.");
     System.setProperty("loopwatch.metricPrefix", "acme");
+    System.setProperty("loopwatch.reportsPath", "http://admin:9191/loopwatch/blocked");
     LoopWatchOptions options = Attach.fromSystemProperties();
     assertThat(options.getBlockThresholdMs()).isEqualTo(60);
     assertThat(options.getApplicationPackages()).isEqualTo(List.of("com.acme.", "org.acme."));
     assertThat(options.getMetricPrefix()).isEqualTo("acme");
+    assertThat(options.getReportsPath()).isEqualTo("http://admin:9191/loopwatch/blocked");
     assertThat(options.isEnabled()).isTrue();
   }
 }

@@ -108,8 +108,8 @@ class LoopWatchTest {
     await().atMost(Duration.ofSeconds(5)).until(report::victimsCounted);
     assertThat(logs.list.stream().filter(event -> event.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
       .toList()).satisfiesExactly(
-        caught -> assertThat(caught).contains(report.thread().getName(), report.work().name(), "report " + report.id(),
-          "LoopWatchTest.sleep"),
+        caught -> assertThat(caught).contains(report.thread().getName(), report.work().name(),
+          "report " + report.id() + " at /loopwatch/blocked", "LoopWatchTest.sleep"),
         over -> assertThat(over).contains(report.work().name() + " blocked loop " + report.toJson().getInteger("loop")
           + " for ", "0 requests waited, up to 0 ms", "culprit LoopWatchTest.sleep -> Thread.sleep"));
     JsonObject json = report.toJson();
