@@ -11,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Stops a running service the way Kubernetes expects. On SIGTERM (or SIGINT): readiness goes DOWN at
@@ -19,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * then they stop accepting and in-flight requests finish (at most {@code shutdown.drainTimeoutMs});
  * then Vert.x closes, which undeploys {@link MainVerticle} and closes whatever it owns. The process
  * then exits 0. A second signal, or the whole sequence outlasting its budget, exits at once with 1.
+ * The signals are taken over before start-up: one that arrives while the service starts stops it as
+ * soon as it has started, never the JVM's way (exit 143 with nothing drained).
  */
 public final class GracefulShutdown {
 
@@ -30,26 +31,41 @@ public final class GracefulShutdown {
   private static final Logger LOG = LoggerFactory.getLogger(GracefulShutdown.class);
   private static final List<String> SIGNALS = List.of("TERM", "INT");
 
-  private final RunningService service;
   private final LoopscopeConfig.Shutdown config;
-  private final AtomicInteger signals = new AtomicInteger();
   private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+  /** Both guarded by this: a signal's thread and the start-up's completion meet here. */
+  private RunningService service;
+  private String firstSignal;
+  private long signalNanos;
 
-  private GracefulShutdown(RunningService service, LoopscopeConfig.Shutdown config) {
-    this.service = service;
+  private GracefulShutdown(LoopscopeConfig.Shutdown config) {
     this.config = config;
   }
 
-  /** Takes over SIGTERM and SIGINT for this service; {@link #awaitExitCode()} then tells when and how to exit. */
-  public static GracefulShutdown install(RunningService service, LoopscopeConfig.Shutdown config) {
-    GracefulShutdown shutdown = new GracefulShutdown(service, config);
+  /** Takes over SIGTERM and SIGINT now, before anything starts; then {@link #run} the service. */
+  public static GracefulShutdown install(LoopscopeConfig.Shutdown config) {
+    GracefulShutdown shutdown = new GracefulShutdown(config);
     shutdown.handleSignals();
     return shutdown;
   }
 
-  /** Blocks until the service has stopped (0) or the stop was forced (1). */
-  public int awaitExitCode() {
-    return exitCode.join();
+  /**
+   * Blocks until the service, once started, has stopped (0) or the stop was forced (1). A start-up that
+   * fails is thrown as it failed; a second signal during start-up exits 1 without waiting for it.
+   */
+  public int run(Future<RunningService> starting) {
+    starting.onComplete(started -> {
+      if (started.succeeded()) {
+        onStarted(started.result());
+      } else {
+        exitCode.complete(EXIT_FORCED);
+      }
+    });
+    int code = exitCode.join();
+    if (starting.failed()) {
+      starting.await();
+    }
+    return code;
   }
 
   /** The longest a stop may take from the signal to the exit. */
@@ -71,28 +87,48 @@ public final class GracefulShutdown {
       LOG.warn("Cannot handle SIGTERM here ({}); stopping from a shutdown hook instead", e.toString());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         onSignal("shutdown hook");
-        awaitExitCode();
+        exitCode.join();
       }, "loopscope-shutdown"));
     }
   }
 
-  private void onSignal(String name) {
+  private synchronized void onSignal(String name) {
     // first, before anything that could be slow: load balancers must see DOWN at once
-    service.main().beginShutdown();
-    if (signals.incrementAndGet() > 1) {
+    if (service != null) {
+      service.main().beginShutdown();
+    }
+    if (firstSignal != null) {
       LOG.warn("{} again: exiting now", name);
       exitCode.complete(EXIT_FORCED);
       return;
     }
+    firstSignal = name;
+    signalNanos = System.nanoTime();
+    if (service == null) {
+      LOG.info("{} during start-up: stopping as soon as the service has started", name);
+    } else {
+      beginStop();
+    }
+  }
+
+  private synchronized void onStarted(RunningService started) {
+    service = started;
+    if (firstSignal != null && !exitCode.isDone()) {
+      service.main().beginShutdown();
+      beginStop();
+    }
+  }
+
+  private void beginStop() {
     long budgetMs = budgetMs(config);
     LOG.info("{}: readiness DOWN; serving {} ms more, then draining in-flight requests for at most {} ms",
-      name, config.readinessDelayMs(), config.drainTimeoutMs());
+      firstSignal, config.readinessDelayMs(), config.drainTimeoutMs());
     CompletableFuture.delayedExecutor(budgetMs, TimeUnit.MILLISECONDS).execute(() -> {
       if (exitCode.complete(EXIT_FORCED)) {
         LOG.warn("Stopping took longer than {} ms: exiting now", budgetMs);
       }
     });
-    stop().onComplete(stopped -> {
+    stop(service).onComplete(stopped -> {
       if (stopped.failed()) {
         LOG.error("Stopping failed", stopped.cause());
       }
@@ -100,12 +136,12 @@ public final class GracefulShutdown {
     });
   }
 
-  private Future<Void> stop() {
+  private Future<Void> stop(RunningService service) {
     MainVerticle main = service.main();
-    long start = System.nanoTime();
+    long start = signalNanos;
     // Vert.x's close future belongs to no event loop, so it can still report once they are gone
     Promise<Void> stopped = Promise.promise();
-    keepServing(config.readinessDelayMs())
+    keepServing(service, config.readinessDelayMs())
       .compose(delayed -> drain(main, start))
       .onComplete(drained -> service.stop()
         .onSuccess(closed -> LOG.info("Stopped {} ms after the signal", Elapsed.msSince(start)))
@@ -113,7 +149,7 @@ public final class GracefulShutdown {
     return stopped.future();
   }
 
-  private Future<Void> keepServing(long ms) {
+  private Future<Void> keepServing(RunningService service, long ms) {
     return ms == 0 ? Future.succeededFuture() : service.vertx().timer(ms).mapEmpty();
   }
 

@@ -21,7 +21,8 @@ final class ServiceRun {
   static int untilStopped(LoopscopeConfig config, NodeRole role) {
     LogFormat.apply(config.log().format());
     LOG.info("Effective configuration:\n{}", ConfigLoader.describe(config));
-    RunningService service = RunningService.start(config, role).await();
-    return GracefulShutdown.install(service, config.shutdown()).awaitExitCode();
+    // signals first: a SIGTERM during start-up must not end the JVM the default way (exit 143, nothing drained)
+    GracefulShutdown shutdown = GracefulShutdown.install(config.shutdown());
+    return shutdown.run(RunningService.start(config, role));
   }
 }

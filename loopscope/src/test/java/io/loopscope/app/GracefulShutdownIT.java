@@ -145,6 +145,23 @@ class GracefulShutdownIT {
     assertThat(catchThrowable(() -> slow.await(5, TimeUnit.SECONDS))).as("the request cut at the drain timeout").isNotNull();
   }
 
+  @Test
+  void a_sigterm_during_start_up_stops_the_service_once_it_has_started_and_exits_0() throws Exception {
+    service = ServiceProcess.launch("sigterm-during-start-up", Map.of("LOOPSCOPE_SHUTDOWN_READINESSDELAYMS", "0"));
+    // LoopWatch starts seconds before the database is up, and after the signals are taken over
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+      .failFast("the service exited during start-up", () -> !service.alive())
+      .until(() -> service.lines().stream().anyMatch(line -> line.contains("LoopWatch on")));
+    assertThat(service.lines()).noneMatch(line -> line.contains("loopscope ready"));
+    service.terminate();
+
+    assertThat(service.awaitExit(Duration.ofSeconds(60))).as("exit code").isEqualTo(GracefulShutdown.EXIT_CLEAN);
+    assertThat(service.lines())
+      .anyMatch(line -> line.contains("SIGTERM during start-up: stopping as soon as the service has started"))
+      .anyMatch(line -> line.contains("Stopped"));
+    assertThat(accepts(service.embeddedPostgres().port())).as("the embedded PostgreSQL still accepts").isFalse();
+  }
+
   /** The server's own count of requests it is serving. */
   private double activeRequests() throws IOException, InterruptedException {
     String metrics = probes.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.adminPort() + "/metrics"))

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -92,11 +94,7 @@ class AccessLogTest {
     accessLog = AccessLog.start("json", out, null);
     WebClient client = clientOf(vertx, serve(vertx));
     int requests = 300;
-    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
-    for (int i = 0; i < requests; i++) {
-      sent.add(client.get("/hello/" + i).putHeader(RequestIdHandler.HEADER, "batch-" + i).send());
-    }
-    Future.all(sent).await(20, TimeUnit.SECONDS);
+    sendAll(requests, i -> client.get("/hello/" + i).putHeader(RequestIdHandler.HEADER, "batch-" + i));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> out.lines().size() == requests);
     assertThat(out.lines()).allSatisfy(line -> {
@@ -116,12 +114,9 @@ class AccessLogTest {
     accessLog = AccessLog.start("text", out, null);
     WebClient client = clientOf(vertx, serve(vertx));
     int requests = 200;
-    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
-    for (int i = 0; i < requests; i++) {
-      // /elsewhere/ answers from a thread of its own, /hello/ from the loop: both at once
-      sent.add(client.get((i % 2 == 0 ? "/elsewhere/" : "/hello/") + i).putHeader(RequestIdHandler.HEADER, "off-" + i).send());
-    }
-    assertThat(Future.all(sent).await(20, TimeUnit.SECONDS).<HttpResponse<Buffer>>list())
+    // /elsewhere/ answers from a thread of its own, /hello/ from the loop: both at once
+    assertThat(sendAll(requests, i -> client.get((i % 2 == 0 ? "/elsewhere/" : "/hello/") + i)
+      .putHeader(RequestIdHandler.HEADER, "off-" + i)))
       .allSatisfy(response -> assertThat(response.statusCode()).isEqualTo(200));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> out.lines().size() == requests);
@@ -154,11 +149,7 @@ class AccessLogTest {
     long start = System.nanoTime();
     int rounds = 0;
     while (accessLog.dropped() == 0 && rounds < 400) {
-      List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
-      for (int i = 0; i < 50; i++) {
-        sent.add(client.get("/hello/" + i).send());
-      }
-      assertThat(Future.all(sent).await(10, TimeUnit.SECONDS).list()).hasSize(50);
+      assertThat(sendAll(50, i -> client.get("/hello/" + i))).hasSize(50);
       rounds++;
     }
     assertThat(accessLog.dropped()).isPositive();
@@ -181,6 +172,15 @@ class AccessLogTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> out.writes.get() > 0 || accessLog.dropped() > 0);
     accessLog.close();
     assertThat(out.lines()).singleElement().asString().endsWith("requestId=\"last-1\"");
+  }
+
+  /** {@code requests} requests at once, the i-th made by {@code request}; their responses, once all have come. */
+  private static List<HttpResponse<Buffer>> sendAll(int requests, IntFunction<HttpRequest<Buffer>> request) throws Exception {
+    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      sent.add(request.apply(i).send());
+    }
+    return Future.all(sent).await(20, TimeUnit.SECONDS).list();
   }
 
   /** A server on 127.0.0.1 whose routes answer after RequestIdHandler with this test's access log. */

@@ -212,10 +212,7 @@ public class LoopWatchOptions {
 
   /** The first part of every metric name ({@code <prefix>.eventloop.lag}, Prometheus {@code <prefix>_eventloop_lag_seconds}). */
   public LoopWatchOptions setMetricPrefix(String metricPrefix) {
-    if (metricPrefix == null || metricPrefix.isBlank()) {
-      throw new IllegalArgumentException("metricPrefix must not be blank");
-    }
-    this.metricPrefix = metricPrefix;
+    this.metricPrefix = nonBlank("metricPrefix", metricPrefix);
     return this;
   }
 
@@ -228,10 +225,7 @@ public class LoopWatchOptions {
    * {@value #DEFAULT_REPORTS_PATH}, where {@link LoopWatchRoutes#mount} puts them.
    */
   public LoopWatchOptions setReportsPath(String reportsPath) {
-    if (reportsPath == null || reportsPath.isBlank()) {
-      throw new IllegalArgumentException("reportsPath must not be blank");
-    }
-    this.reportsPath = reportsPath;
+    this.reportsPath = nonBlank("reportsPath", reportsPath);
     return this;
   }
 
@@ -251,6 +245,13 @@ public class LoopWatchOptions {
   private static int positive(String name, int value) {
     if (value < 1) {
       throw new IllegalArgumentException(name + " must be at least 1, not " + value);
+    }
+    return value;
+  }
+
+  private static String nonBlank(String name, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
     }
     return value;
   }
