@@ -147,12 +147,7 @@ class GracefulShutdownIT {
 
   @Test
   void a_sigterm_during_start_up_stops_the_service_once_it_has_started_and_exits_0() throws Exception {
-    service = ServiceProcess.launch("sigterm-during-start-up", Map.of("LOOPSCOPE_SHUTDOWN_READINESSDELAYMS", "0"));
-    // LoopWatch starts seconds before the database is up, and after the signals are taken over
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
-      .failFast("the service exited during start-up", () -> !service.alive())
-      .until(() -> service.lines().stream().anyMatch(line -> line.contains("LoopWatch on")));
-    assertThat(service.lines()).noneMatch(line -> line.contains("loopscope ready"));
+    launchUntilStartingUp("sigterm-during-start-up");
     service.terminate();
 
     assertThat(service.awaitExit(Duration.ofSeconds(60))).as("exit code").isEqualTo(GracefulShutdown.EXIT_CLEAN);
@@ -160,6 +155,28 @@ class GracefulShutdownIT {
       .anyMatch(line -> line.contains("SIGTERM during start-up: stopping as soon as the service has started"))
       .anyMatch(line -> line.contains("Stopped"));
     assertThat(accepts(service.embeddedPostgres().port())).as("the embedded PostgreSQL still accepts").isFalse();
+  }
+
+  @Test
+  void a_second_sigterm_during_start_up_exits_1_without_waiting_for_it() throws Exception {
+    launchUntilStartingUp("second-sigterm-during-start-up");
+    service.terminate();
+    await().atMost(Duration.ofSeconds(5)).until(() -> service.lines().stream().anyMatch(line -> line.contains("SIGTERM during start-up")));
+    long second = System.nanoTime();
+    service.terminate();
+    assertThat(service.awaitExit(Duration.ofSeconds(10))).isEqualTo(GracefulShutdown.EXIT_FORCED);
+    assertThat(msSince(second)).as("exit after the second signal (ms)").isLessThan(5_000);
+    assertThat(service.lines()).noneMatch(line -> line.contains("loopscope ready"));
+  }
+
+  /** Launches the jar and returns while it is still starting: LoopWatch is up (the signals are taken over), the database is not. */
+  private void launchUntilStartingUp(String name) {
+    service = ServiceProcess.launch(name, Map.of("LOOPSCOPE_SHUTDOWN_READINESSDELAYMS", "0"));
+    // LoopWatch starts seconds before the database is up, and after the signals are taken over
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+      .failFast("the service exited during start-up", () -> !service.alive())
+      .until(() -> service.lines().stream().anyMatch(line -> line.contains("LoopWatch on")));
+    assertThat(service.lines()).noneMatch(line -> line.contains("loopscope ready"));
   }
 
   /** The server's own count of requests it is serving. */
