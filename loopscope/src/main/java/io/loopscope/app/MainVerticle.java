@@ -1,5 +1,6 @@
 package io.loopscope.app;
 
+import io.loopscope.config.CountedAsyncAppender;
 import io.loopscope.config.LoopscopeConfig;
 import io.loopscope.config.NodeRole;
 import io.loopscope.core.IsolatedVertx;
@@ -141,6 +142,7 @@ public final class MainVerticle extends VerticleBase {
     }
     apiConnections = new ConnectionLimit(config.http().connections().maxConnections());
     OverloadMetrics.register(registry, bodyBudget, heapPressure, apiConnections);
+    CountedAsyncAppender.register(registry);
     accessLog = config.log().access() ? AccessLog.start(registry) : null;
     vertx.setPeriodic(HEAP_RECHECK_MS, id -> {
       if (heapPressure.recheck()) {

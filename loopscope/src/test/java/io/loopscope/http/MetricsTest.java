@@ -83,6 +83,7 @@ class MetricsTest {
         assertThat(metrics).containsPattern("jvm_memory_used_bytes\\{area=\"heap\"");
         assertThat(metrics).contains("jvm_gc_memory_allocated_bytes_total");
         assertThat(metrics).containsPattern("jvm_threads_live_threads \\d");
+        assertThat(metrics).as("log lines the console appender dropped").containsPattern("loopscope_log_dropped_total \\d");
         assertThat(metrics).contains("process_cpu_usage");
         ctx.completeNow();
       })));
