@@ -93,10 +93,6 @@ public final class GracefulShutdown {
   }
 
   private synchronized void onSignal(String name) {
-    // first, before anything that could be slow: load balancers must see DOWN at once
-    if (service != null) {
-      service.main().beginShutdown();
-    }
     if (firstSignal != null) {
       LOG.warn("{} again: exiting now", name);
       exitCode.complete(EXIT_FORCED);
@@ -114,12 +110,13 @@ public final class GracefulShutdown {
   private synchronized void onStarted(RunningService started) {
     service = started;
     if (firstSignal != null && !exitCode.isDone()) {
-      service.main().beginShutdown();
       beginStop();
     }
   }
 
   private void beginStop() {
+    // first, before anything that could be slow: load balancers must see DOWN at once
+    service.main().beginShutdown();
     long budgetMs = budgetMs(config);
     LOG.info("{}: readiness DOWN; serving {} ms more, then draining in-flight requests for at most {} ms",
       firstSignal, config.readinessDelayMs(), config.drainTimeoutMs());
