@@ -12,6 +12,8 @@ import io.vertx.core.json.JsonObject;
  * outside. A bare Vert.x 5 {@code HttpServer}, one instance per event loop, and nothing of loopscope's: no router,
  * no metrics, no LoopWatch, no config, no database. It answers {@code GET /test/async?ms=N} as loopscope does,
  * building its {@code JsonObject} per request and encoding it (no pre-encoded body), after a timer when N > 0.
+ * Its sockets use Java NIO, as loopscope's defaults do; {@code -Dbare.nativeTransport=true} puts them on Linux epoll,
+ * as {@code vertx.nativeTransport: true} does loopscope's, so that a pair always compares the same transport.
  */
 public class BareServer extends VerticleBase {
 
@@ -23,10 +25,13 @@ public class BareServer extends VerticleBase {
 
   public static void main(String[] args) {
     int port = Integer.parseInt(args[0]);
-    Vertx vertx = Vertx.vertx();
+    boolean nativeTransport = Boolean.getBoolean("bare.nativeTransport");
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(nativeTransport));
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    String transport = vertx.isNativeTransportEnabled() ? "epoll" : "nio";
     vertx.deployVerticle(() -> new BareServer(port), new DeploymentOptions().setInstances(loops))
-      .onSuccess(id -> System.out.println("bare Vert.x HttpServer on 127.0.0.1:" + port + ", " + loops + " instances"))
+      .onSuccess(id -> System.out.println("bare Vert.x HttpServer on 127.0.0.1:" + port + ", " + loops + " instances, "
+        + transport))
       .onFailure(failure -> {
         failure.printStackTrace();
         System.exit(1);

@@ -103,8 +103,8 @@ public final class MainVerticle extends VerticleBase {
       .compose(this::deployTaskRunner)
       .onSuccess(v -> {
         ready = true;
-        LOG.info("loopscope ready: API on port {} ({} event loops), admin on port {}, upstream {}{}",
-          apiPort(), apiVerticles.size(), adminPort(), upstreamBaseUrl(), clusterNote());
+        LOG.info("loopscope ready: API on port {} ({} event loops, {}), admin on port {}, upstream {}{}",
+          apiPort(), apiVerticles.size(), transport(), adminPort(), upstreamBaseUrl(), clusterNote());
       })
       .mapEmpty();
   }
@@ -259,6 +259,22 @@ public final class MainVerticle extends VerticleBase {
 
   private Future<String> deployTaskRunner(String upstreamBaseUrl) {
     return vertx.deployVerticle(new TaskRunner(config, database, cpuPool, upstreamBaseUrl, Problems::bodyOf));
+  }
+
+  /** The API's socket transport: "epoll" (the jar carries it for linux x86_64), or "nio" and why not epoll. */
+  private String transport() {
+    if (vertx.isNativeTransportEnabled()) {
+      return "epoll";
+    }
+    Throwable cause = vertx.unavailableNativeTransportCause();
+    if (!config.vertx().nativeTransport() || cause == null) {
+      return "nio";
+    }
+    // Netty wraps the reason (no library for this platform, no writable directory to unpack it) in its own errors
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return "nio: epoll unavailable here (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")";
   }
 
   /** The number of event loops the main Vert.x instance has. */

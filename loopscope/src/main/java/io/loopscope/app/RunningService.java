@@ -77,10 +77,11 @@ public final class RunningService {
     return started.future();
   }
 
-  /** Event loops, the blocking pool, and the blocked-thread checker all come from our config. */
+  /** Event loops, their transport, the blocking pool, and the blocked-thread checker all come from our config. */
   static VertxOptions vertxOptions(LoopscopeConfig config, boolean metrics) {
     VertxOptions options = new VertxOptions()
       .setEventLoopPoolSize(MainVerticle.eventLoopCount(config))
+      .setPreferNativeTransport(config.vertx().nativeTransport())
       .setWorkerPoolSize(config.workers().blockingPoolSize());
     LoopWatch.configure(options, LoopWatchSettings.of(config));
     if (config.cluster().enabled()) {

@@ -26,9 +26,13 @@ public final class BaselineCommand implements Callable<Integer> {
   @Option(names = "--instances", defaultValue = "0", description = "Server verticle instances; 0 = one per event loop (default)")
   int instances;
 
+  @Option(names = "--native-transport", negatable = true, defaultValue = "false", fallbackValue = "true",
+    description = "Linux epoll where it loads, as the service's vertx.nativeTransport: true (default: ${DEFAULT-VALUE})")
+  boolean nativeTransport;
+
   @Override
   public Integer call() throws InterruptedException {
-    VertxOptions options = new VertxOptions();
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(nativeTransport);
     int count = instances > 0 ? instances : options.getEventLoopPoolSize();
     Vertx vertx = Vertx.vertx(options);
     List<BaselineServer> servers = new CopyOnWriteArrayList<>();
@@ -37,7 +41,8 @@ public final class BaselineCommand implements Callable<Integer> {
       servers.add(server);
       return server;
     }, new DeploymentOptions().setInstances(count)).await();
-    System.out.println("baseline listening on " + host + ":" + servers.get(0).actualPort() + " (" + count + " instances)");
+    System.out.println("baseline listening on " + host + ":" + servers.get(0).actualPort() + " (" + count + " instances, "
+      + (vertx.isNativeTransportEnabled() ? "epoll" : "nio") + ")");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       vertx.close().onComplete(done -> stopped.countDown());

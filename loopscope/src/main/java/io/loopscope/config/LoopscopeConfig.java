@@ -15,7 +15,7 @@ import java.util.Map;
  * Verticles receive {@link #json()} as their deployment config and rebuild the record from it.
  */
 public record LoopscopeConfig(
-  Http http, Admin admin, VertxThreads vertx, Workers workers, Cpu cpu, Demo demo, Upstream upstream,
+  Http http, Admin admin, VertxCore vertx, Workers workers, Cpu cpu, Demo demo, Upstream upstream,
   Concurrency concurrency, Db db, Legacy legacy, Cluster cluster, Tasks tasks, Diagnostics diagnostics, Metrics metrics,
   Shutdown shutdown, Log log, VirtualThreads virtualThreads, Tracing tracing, JsonObject json) {
 
@@ -34,7 +34,8 @@ public record LoopscopeConfig(
   public record Connections(int headerTimeoutMs, int bodyTimeoutMs, int idleTimeoutMs, int maxConnections) {
   }
 
-  public record VertxThreads(int eventLoops) {
+  /** The main Vert.x instance: its event loops, and whether it uses Linux epoll where it can (else Java NIO). */
+  public record VertxCore(int eventLoops, boolean nativeTransport) {
   }
 
   public record Workers(int blockingPoolSize) {
@@ -130,7 +131,7 @@ public record LoopscopeConfig(
         v.longIn("http.maxBodyBytes", 1, Integer.MAX_VALUE), v.longIn("http.bodyBudgetBytes", 0, Long.MAX_VALUE),
         v.intIn("http.shedHeapPercent", 1, 100), connections(v, "http")),
       new Admin(v.host("admin.host"), v.port("admin.port"), connections(v, "admin")),
-      new VertxThreads(v.intIn("vertx.eventLoops", 0, 1024)),
+      new VertxCore(v.intIn("vertx.eventLoops", 0, 1024), v.bool("vertx.nativeTransport")),
       new Workers(v.intIn("workers.blockingPoolSize", 1, 10_000)),
       new Cpu(orDefault(v.intIn("cpu.poolSize", 0, 1024), cores), v.intIn("cpu.maxItems", 1, 50_000_000),
         v.intIn("cpu.maxQueued", 1, 1_000_000)),

@@ -1,8 +1,9 @@
 package io.loopscope.cli;
 
-import io.loopscope.testing.BenchReportSchema;
-import io.loopscope.testing.StubServer;
 import io.loopscope.Main;
+import io.loopscope.testing.BenchReportSchema;
+import io.loopscope.testing.JavaProcess;
+import io.loopscope.testing.StubServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -14,8 +15,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -108,12 +109,10 @@ class BenchCommandTest {
   record Cli(Process process, Path outFile, Path errFile) {
 
     static Cli start(Path dir, String... args) throws IOException {
-      List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-      command.addAll(List.of(args));
       Path out = Files.createTempFile(dir, "out", ".txt");
       Path err = Files.createTempFile(dir, "err", ".txt");
-      Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      Process process = JavaProcess.builder(List.of(), Map.of(), args).redirectOutput(out.toFile())
+        .redirectError(err.toFile()).start();
       return new Cli(process, out, err);
     }
 

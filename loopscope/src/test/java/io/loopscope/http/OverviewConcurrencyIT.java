@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OverviewConcurrencyIT {
 
-  private static final Pattern EVENT_LOOPS = Pattern.compile("\\((\\d+) event loops\\)");
+  private static final Pattern EVENT_LOOPS = Pattern.compile("\\((\\d+) event loops, ");
   private static final int POOL_SIZE = 16;
   private static final int SLOWEST_MS = UserRoutes.ORDERS_LATENCY_MS;
   private static final int SUM_MS = UserRoutes.USER_LATENCY_MS + UserRoutes.ORDERS_LATENCY_MS

@@ -44,7 +44,8 @@ public final class JavaProcess {
   }
 
   public static ProcessBuilder builder(List<String> jvmArgs, Map<String, String> env, String... args) {
-    List<String> command = new ArrayList<>(List.of(javaBinary()));
+    // what the jar's manifest says (Enable-Native-Access): Java 22+ would warn on stderr as Netty loads epoll
+    List<String> command = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED"));
     command.addAll(jvmArgs);
     command.addAll(List.of("-cp", classpath(), "io.loopscope.Main"));
     command.addAll(List.of(args));
