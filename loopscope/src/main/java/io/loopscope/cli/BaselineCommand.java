@@ -26,7 +26,7 @@ public final class BaselineCommand implements Callable<Integer> {
   @Option(names = "--instances", defaultValue = "0", description = "Server verticle instances; 0 = one per event loop (default)")
   int instances;
 
-  @Option(names = "--native-transport", negatable = true, defaultValue = "false", fallbackValue = "true",
+  @Option(names = "--native-transport", negatable = true, defaultValue = "false",
     description = "Linux epoll where it loads, as the service's vertx.nativeTransport: true (default: ${DEFAULT-VALUE})")
   boolean nativeTransport;
 
