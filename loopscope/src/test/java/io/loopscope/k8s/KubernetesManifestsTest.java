@@ -263,15 +263,27 @@ class KubernetesManifestsTest {
     BigDecimal limit = Quantity.getAmountInBytes(app(view).getResources().getLimits().get("memory"));
     long heapMiB = Math.round(limit.doubleValue() * heapShare(pom) / (1024 * 1024));
     List<String> imageFlags = pom.jibJvmFlags().stream()
-      .map(flag -> flag.startsWith("-XX:MaxRAMPercentage=") ? "-Xmx" + heapMiB + "m" : flag).toList();
+      .map(flag -> flag.startsWith("-XX:MaxRAMPercentage=") ? "-Xmx" + heapMiB + "m"
+        : flag.startsWith("-XX:InitialRAMPercentage=") ? "-Xms" + heapMiB + "m" : flag).toList();
 
     assertThat(ServiceProcess.IMAGE_JVM_FLAGS).containsExactlyInAnyOrderElementsOf(imageFlags);
   }
 
+  @Test
+  void the_image_commits_its_whole_heap_at_start() {
+    // a heap that starts small stays small under load: G1 collects every second, and each pause lags the loops
+    Pom pom = Pom.read();
+    assertThat(percentage(pom, "-XX:InitialRAMPercentage=")).as("initial heap share").isEqualTo(heapShare(pom) * 100);
+  }
+
   private static double heapShare(Pom pom) {
-    String maxRam = pom.jibJvmFlags().stream().filter(f -> f.startsWith("-XX:MaxRAMPercentage=")).findFirst()
-      .orElseThrow(() -> new AssertionError("the JVM must size its heap from the container (-XX:MaxRAMPercentage)"));
-    return Double.parseDouble(maxRam.substring(maxRam.indexOf('=') + 1)) / 100;
+    return percentage(pom, "-XX:MaxRAMPercentage=") / 100;
+  }
+
+  private static double percentage(Pom pom, String flag) {
+    String value = pom.jibJvmFlags().stream().filter(f -> f.startsWith(flag)).findFirst()
+      .orElseThrow(() -> new AssertionError("the JVM must size its heap from the container (" + flag + ")"));
+    return Double.parseDouble(value.substring(flag.length()));
   }
 
   @Test

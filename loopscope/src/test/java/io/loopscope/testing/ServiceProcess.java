@@ -36,10 +36,11 @@ public final class ServiceProcess implements AutoCloseable {
   private static final Pattern EMBEDDED = Pattern.compile("PostgreSQL embedded \\(data in (.+)\\) at postgresql://postgres@localhost:(\\d+)/");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   /**
-   * The JVM the image runs (pom.xml's jib profile, perf/run): the heap fixed at what -XX:MaxRAMPercentage=37.5 gives
-   * in the 512Mi pod, and death on the first OutOfMemoryError, as there. KubernetesManifestsTest keeps them in step.
+   * The JVM the image runs (pom.xml's jib profile, perf/run): the heap fixed at what -XX:InitialRAMPercentage=37.5 and
+   * -XX:MaxRAMPercentage=37.5 give in the 512Mi pod, and death on the first OutOfMemoryError, as there.
+   * KubernetesManifestsTest keeps them in step.
    */
-  public static final List<String> IMAGE_JVM_FLAGS = List.of("-XX:+UseG1GC", "-Xmx192m", "-XX:MaxDirectMemorySize=64m",
+  public static final List<String> IMAGE_JVM_FLAGS = List.of("-XX:+UseG1GC", "-Xms192m", "-Xmx192m", "-XX:MaxDirectMemorySize=64m",
     "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
 
   private final Process process;
