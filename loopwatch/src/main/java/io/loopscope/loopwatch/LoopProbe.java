@@ -42,6 +42,7 @@ final class LoopProbe implements Runnable {
   private final Deque<Histogram> lastSeconds = new ArrayDeque<>();
   private final Histogram sinceStart = new Histogram(HIGHEST_MICROS, 2);
   private Histogram lastSecond = new Histogram(HIGHEST_MICROS, 2);
+  private final Histogram windowSum = new Histogram(HIGHEST_MICROS, 2);
   private volatile Thread thread;
   private volatile long lastBeatNanos;
   private volatile boolean stopped;
@@ -140,14 +141,16 @@ final class LoopProbe implements Runnable {
     }
   }
 
-  /** On the watchdog, once a second: the last second's samples move into the 10-s window and the total. */
+  /**
+   * On the watchdog, once a second: the last second's samples move into the 10-s window and the total. The
+   * second that leaves the window is recycled for the next one: a new 27-KB histogram per loop and second would
+   * live the window's 10 s, long enough to be copied by every young collection in between.
+   */
   synchronized void roll() {
-    lastSecond = recorder.getIntervalHistogram();
+    Histogram leaving = lastSeconds.size() >= WINDOW_SECONDS ? lastSeconds.removeFirst() : null;
+    lastSecond = recorder.getIntervalHistogram(leaving);
     sinceStart.add(lastSecond);
     lastSeconds.addLast(lastSecond);
-    while (lastSeconds.size() > WINDOW_SECONDS) {
-      lastSeconds.removeFirst();
-    }
   }
 
   synchronized void reset() {
@@ -189,7 +192,6 @@ final class LoopProbe implements Runnable {
     return window.getTotalCount() < MIN_SAMPLES_FOR_P99 ? 0 : millis(window.getValueAtPercentile(99));
   }
 
-  /** {@code {"p50Ms":..,"p99Ms":..,"maxMs":..,"samples":..}} for the last second. */
   /** On the watchdog, during a recording: the last second's lag as one {@link EventLoopLagEvent}. */
   synchronized void commitLag() {
     EventLoopLagEvent event = new EventLoopLagEvent();
@@ -213,10 +215,11 @@ final class LoopProbe implements Runnable {
     return stats(sinceStart);
   }
 
+  /** The 10-s window summed into one histogram, reused: readiness asks for it at every probe. */
   private Histogram window() {
-    Histogram sum = new Histogram(HIGHEST_MICROS, 2);
-    lastSeconds.forEach(sum::add);
-    return sum;
+    windowSum.reset();
+    lastSeconds.forEach(windowSum::add);
+    return windowSum;
   }
 
   private static JsonObject stats(Histogram histogram) {
